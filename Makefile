@@ -1,0 +1,82 @@
+# The two commands: `make run` (serve the demo) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+VENDOR := helpdesk/static/vendor
+DSFR := node_modules/@gouvfr/dsfr/dist
+CHROMIUM ?= $(or $(HELPDESK_TEST_CHROMIUM),/usr/bin/chromium)
+
+.PHONY: run test lint format bench bench-suggest install install-dev assets migrate seed clean check-chromium
+
+run: install assets
+	$(BIN)/helpdesk migrate
+	$(BIN)/helpdesk seed-demo --if-empty
+	@echo "Assistance ANEF : http://127.0.0.1:8000 (Ctrl-C pour arrêter)"
+	$(BIN)/helpdesk serve
+
+test: install-dev assets check-chromium
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy helpdesk knowledge_base routing dossiers
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install-dev bench-suggest
+	$(BIN)/python bench/bench_jobs.py
+
+bench-suggest: install-dev
+	$(BIN)/python bench/bench_suggest.py
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Runtime dependencies, pinned by constraints.txt.
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e .
+	touch $@
+
+# Runtime and development dependencies (tests, lint, benchmarks).
+$(VENV)/.installed-dev: $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+# DSFR and htmx are copied from node_modules, never committed nor fetched from a CDN.
+$(VENDOR)/.copied: node_modules/.installed
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/dsfr/utility
+	cp $(DSFR)/dsfr.min.css $(DSFR)/dsfr.module.min.js $(DSFR)/dsfr.nomodule.min.js $(VENDOR)/dsfr/
+	cp -r $(DSFR)/fonts $(DSFR)/icons $(DSFR)/favicon $(VENDOR)/dsfr/
+	cp $(DSFR)/utility/utility.min.css $(VENDOR)/dsfr/utility/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	touch $@
+
+assets: $(VENDOR)/.copied
+
+check-chromium:
+	@test -x "$(CHROMIUM)" || { \
+	  echo "Chromium est introuvable ($(CHROMIUM)). Installez celui de Debian, en root :"; \
+	  echo "    apt-get install -y chromium"; \
+	  echo "ou indiquez son chemin dans HELPDESK_TEST_CHROMIUM. Aucun navigateur n'est téléchargé."; \
+	  exit 1; }
+
+migrate: install
+	$(BIN)/helpdesk migrate
+
+seed: install
+	$(BIN)/helpdesk seed-demo
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var .pytest_cache .mypy_cache .ruff_cache

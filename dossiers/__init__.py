@@ -1,0 +1,1 @@
+"""Téléprocédure catalog, dossier sources and the reference dossier service."""

@@ -1,0 +1,60 @@
+"""The catalog of téléprocédures (domain.md) and the formats of dossier identifiers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """A téléprocédure of the ANEF catalog."""
+
+    code: str
+    label: str
+    family: str  # sejour, naturalisation, asile, compte
+
+
+CATALOG: tuple[Procedure, ...] = (
+    Procedure("vls-ts", "Validation du visa long séjour (VLS-TS)", "sejour"),
+    Procedure("etudiant", "Titre de séjour étudiant", "sejour"),
+    Procedure("autorisation-travail", "Autorisation de travail (employeur)", "sejour"),
+    Procedure("passeport-talent", "Passeport talent", "sejour"),
+    Procedure("visiteur", "Visiteur", "sejour"),
+    Procedure("changement-situation", "Changement d'adresse ou d'état civil", "sejour"),
+    Procedure("duplicata", "Duplicata après perte ou vol", "sejour"),
+    Procedure("protection-internationale", "Protection internationale", "sejour"),
+    Procedure("dcem-tve", "Documents de circulation (DCEM, TVE)", "sejour"),
+    Procedure("vie-privee-familiale", "Vie privée et familiale", "sejour"),
+    Procedure("citoyen-ue", "Citoyens de l'UE et leur famille", "sejour"),
+    Procedure("carte-resident", "Carte de résident", "sejour"),
+    Procedure("naturalisation-decret", "Naturalisation par décret", "naturalisation"),
+    Procedure("naturalisation-declaration", "Déclaration de nationalité", "naturalisation"),
+    Procedure("asile", "Asile", "asile"),
+    Procedure("ofii", "Démarches OFII", "sejour"),
+    Procedure("compte", "Compte usager (connexion, mot de passe)", "compte"),
+)
+
+PROCEDURES_BY_CODE = {procedure.code: procedure for procedure in CATALOG}
+
+FOREIGN_NUMBER_RE = re.compile(r"^\d{10}$")
+SEJOUR_REQUEST_RE = re.compile(r"^\d{19}$")
+NATURALISATION_DOSSIER_RE = re.compile(r"^[A-Z]{2}-\d{4}-\d{6}$")
+
+
+def is_procedure(code: str | None) -> bool:
+    """Whether the code names a téléprocédure of the catalog."""
+    return code in PROCEDURES_BY_CODE
+
+
+def normalise_dossier_number(raw: str) -> str | None:
+    """The dossier number in its canonical form, or None when it has no known format."""
+    compact = re.sub(r"[\s.]", "", raw.strip().upper())
+    if SEJOUR_REQUEST_RE.match(compact) or NATURALISATION_DOSSIER_RE.match(compact):
+        return compact
+    return None
+
+
+def is_foreign_number(raw: str) -> bool:
+    """Whether the text is a numéro étranger (10 digits)."""
+    return bool(FOREIGN_NUMBER_RE.match(raw.strip()))

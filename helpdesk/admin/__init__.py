@@ -1,0 +1,1 @@
+"""Administration pages (dead letters of the job runtime for now)."""

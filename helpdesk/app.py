@@ -1,0 +1,122 @@
+"""The composition root: create_app(settings) wires routes, templates, static files and jobs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
+from sqlalchemy.engine import Engine
+
+import helpdesk.job_modules  # noqa: F401  (registers the jobs)
+from helpdesk.admin.views import AdminController
+from helpdesk.auth.views import AuthController
+from helpdesk.clock import start_clock_thread
+from helpdesk.config import Settings
+from helpdesk.db import make_engine
+from helpdesk.errors import DomainError
+from helpdesk.health import healthz, readyz
+from helpdesk.jobs import runtime as jobs_runtime
+from helpdesk.logging import configure_logging
+from helpdesk.tickets.views import ConsoleController
+from helpdesk.web import dependencies as deps
+from helpdesk.web.errors import domain_error_handler, http_error_handler, internal_error_handler
+from helpdesk.web.middleware import make_web_middleware
+from helpdesk.web.templating import template_config
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+MAX_BODY_BYTES = 20 * 1024 * 1024
+
+
+def create_app(
+    settings: Settings | None = None, *, engine: Engine | None = None, run_jobs: bool | None = None
+) -> Litestar:
+    """Build the application; `run_jobs` starts worker and clock threads (default: no Redis)."""
+    settings = settings or Settings()
+    configure_logging(settings.log_level)
+    engine = engine or make_engine(settings.database_url)
+    runtime = jobs_runtime.JobRuntime(settings, engine)
+    jobs_runtime.install(runtime)
+    in_process = run_jobs if run_jobs is not None else settings.redis_url is None
+    state = State({"settings": settings, "engine": engine, "jobs": runtime})
+
+    def start() -> None:
+        if in_process:
+            runtime.start_worker()
+            state.clock_stop = start_clock_thread(runtime, interval=settings.outbox_sweep_seconds)
+
+    def stop() -> None:
+        if "clock_stop" in state:
+            state.clock_stop.set()
+        runtime.stop()
+
+    return Litestar(
+        route_handlers=[_web_router(), healthz, readyz, _static_router()],
+        state=state,
+        dependencies=_dependencies(),
+        template_config=template_config(),
+        csrf_config=_csrf_config(settings),
+        middleware=[make_web_middleware(https=settings.is_https)],
+        exception_handlers=_exception_handlers(),
+        openapi_config=OpenAPIConfig(
+            title="API de l'assistance ANEF", version="1.0.0", path="/api/v1/schema"
+        ),
+        request_max_body_size=MAX_BODY_BYTES,
+        on_startup=[start],
+        on_shutdown=[stop],
+        debug=False,
+    )
+
+
+def _web_router() -> Router:
+    """The HTML pages, kept out of the OpenAPI schema."""
+    return Router(
+        path="/",
+        route_handlers=[AuthController, ConsoleController, AdminController],
+        include_in_schema=False,
+    )
+
+
+def _static_router() -> Any:
+    """Our CSS and JS, and the DSFR and htmx files copied from node_modules at setup."""
+    return create_static_files_router(
+        path="/static", directories=[STATIC_DIR], include_in_schema=False
+    )
+
+
+def _dependencies() -> dict[str, Provide]:
+    """Dependencies every handler may ask for."""
+    return {
+        "db_session": Provide(deps.provide_db_session),
+        "settings": Provide(deps.provide_settings, sync_to_thread=False),
+        "agent_or_none": Provide(deps.provide_optional_agent, sync_to_thread=True),
+        "agent": Provide(deps.provide_agent, sync_to_thread=False),
+    }
+
+
+def _csrf_config(settings: Settings) -> CSRFConfig:
+    """Double-submit CSRF tokens on every state-changing request outside the API."""
+    return CSRFConfig(
+        secret=settings.secret,
+        cookie_name="helpdesk_csrf",
+        header_name="x-csrftoken",
+        cookie_secure=settings.is_https,
+        cookie_httponly=True,
+        cookie_samesite="lax",
+        exclude=["^/api/"],
+    )
+
+
+def _exception_handlers() -> dict[Any, Any]:
+    """Domain errors, HTTP errors and anything else, each answered in French."""
+    return {
+        DomainError: domain_error_handler,
+        HTTPException: http_error_handler,
+        Exception: internal_error_handler,
+    }

@@ -1,0 +1,1 @@
+"""Agents, roles, organisations, sessions and guards."""

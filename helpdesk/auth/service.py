@@ -1,0 +1,158 @@
+"""Sign-in, server-side sessions, sign-out and agent creation."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from helpdesk.auth.models import Agent, AgentSession, Organisation, Role, SignInFailure
+from helpdesk.auth.passwords import (
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from helpdesk.config import Settings
+from helpdesk.db import utcnow
+from helpdesk.errors import TooManyAttemptsError, ValidationFailedError
+
+BAD_CREDENTIALS = "Adresse électronique ou mot de passe incorrect."
+# The per-address limit is wider: several agents may share one office address.
+ADDRESS_FAILURE_FACTOR = 4
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+def token_hash(token: str) -> str:
+    """The SHA-256 of a secret token, as stored in the database."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def sign_in(
+    session: Session, *, settings: Settings, email: str, password: str, client_address: str
+) -> tuple[Agent, str] | None:
+    """Check the credentials and open a new session: (agent, token), or None when refused.
+
+    A refusal records the failure and returns rather than raising, so that the caller
+    commits it: the failures are what the throttle counts.
+    """
+    email = email.strip().lower()
+    keys = [token_hash(f"email:{email}"), token_hash(f"addr:{client_address}")]
+    _refuse_when_throttled(session, settings, keys)
+    agent = session.exec(select(Agent).where(func.lower(Agent.email) == email)).first()
+    if not verify_password(agent.password_hash if agent else None, password) or not (
+        agent and agent.active
+    ):
+        for key in keys:
+            session.add(SignInFailure(key_hash=key))
+        return None
+    if needs_rehash(agent.password_hash):
+        agent.password_hash = hash_password(password)
+    session.execute(delete(SignInFailure).where(col(SignInFailure.key_hash) == keys[0]))
+    agent.last_sign_in_at = utcnow()
+    return agent, open_session(session, agent=agent)
+
+
+def open_session(session: Session, *, agent: Agent) -> str:
+    """Create a fresh session for the agent and return its secret token."""
+    token = secrets.token_urlsafe(32)
+    session.add(AgentSession(token_hash=token_hash(token), agent_id=agent.id))  # type: ignore[arg-type]
+    return token
+
+
+def resolve_session(session: Session, *, settings: Settings, token: str | None) -> Agent | None:
+    """The agent of a live session token, refreshing its idle timer; None if expired or unknown."""
+    if not token:
+        return None
+    row = session.exec(
+        select(AgentSession).where(AgentSession.token_hash == token_hash(token))
+    ).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    now = utcnow()
+    idle = timedelta(minutes=settings.session_idle_minutes)
+    absolute = timedelta(hours=settings.session_absolute_hours)
+    if now - row.last_seen_at > idle or now - row.created_at > absolute:
+        row.revoked_at = now
+        return None
+    agent = session.get(Agent, row.agent_id)
+    if agent is None or not agent.active:
+        return None
+    if now - row.last_seen_at > TOUCH_INTERVAL:
+        row.last_seen_at = now
+    return agent
+
+
+def sign_out(session: Session, *, token: str | None) -> None:
+    """End the session of this token; the cookie no longer works afterwards."""
+    if not token:
+        return
+    row = session.exec(
+        select(AgentSession).where(AgentSession.token_hash == token_hash(token))
+    ).first()
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+
+
+def create_agent(
+    session: Session,
+    *,
+    email: str,
+    full_name: str,
+    password: str,
+    role: Role,
+    organisation_code: str,
+    site_code: str | None = None,
+) -> Agent:
+    """Create an agent after checking the password, e-mail and organisation."""
+    email = email.strip().lower()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailedError(
+            f"Le mot de passe doit comporter au moins {MIN_PASSWORD_LENGTH} caractères."
+        )
+    if session.exec(select(Agent).where(Agent.email == email)).first() is not None:
+        raise ValidationFailedError("Un agent utilise déjà cette adresse électronique.")
+    organisation = _organisation(session, organisation_code)
+    site = _organisation(session, site_code) if site_code else None
+    agent = Agent(
+        email=email,
+        full_name=full_name.strip(),
+        password_hash=hash_password(password),
+        role=role,
+        organisation_id=organisation.id,  # type: ignore[arg-type]
+        site_id=site.id if site else None,
+    )
+    session.add(agent)
+    session.flush()
+    return agent
+
+
+def _organisation(session: Session, code: str) -> Organisation:
+    """The organisation with this code, or a clear error."""
+    organisation = session.exec(select(Organisation).where(Organisation.code == code)).first()
+    if organisation is None:
+        raise ValidationFailedError(f"L'organisation « {code} » n'existe pas.")
+    return organisation
+
+
+def _refuse_when_throttled(session: Session, settings: Settings, keys: list[str]) -> None:
+    """Answer 429 when an e-mail or an address failed too often recently."""
+    since = utcnow() - timedelta(seconds=settings.login_window_seconds)
+    limits = [settings.login_max_failures, settings.login_max_failures * ADDRESS_FAILURE_FACTOR]
+    for key, limit in zip(keys, limits, strict=True):
+        count = session.exec(
+            select(func.count())
+            .select_from(SignInFailure)
+            .where(SignInFailure.key_hash == key, col(SignInFailure.at) >= since)
+        ).one()
+        if count >= limit:
+            minutes = max(1, settings.login_window_seconds // 60)
+            raise TooManyAttemptsError(
+                "Trop de tentatives de connexion infructueuses. "
+                f"Patientez {minutes} minutes avant de réessayer, ou demandez à votre "
+                "administrateur de réinitialiser votre mot de passe.",
+                retry_after=settings.login_window_seconds,
+            )

@@ -1,0 +1,104 @@
+"""Sign-in and sign-out pages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie, State
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from helpdesk.auth import service
+from helpdesk.auth.models import Agent
+from helpdesk.config import Settings
+from helpdesk.web.dependencies import SESSION_COOKIE
+
+
+class SignInForm(BaseModel):
+    """The sign-in form."""
+
+    email: str = ""
+    password: str = ""
+    next: str = "/"
+
+
+def safe_next(path: str) -> str:
+    """Only local paths are followed after sign-in (no open redirect)."""
+    if path.startswith("/") and not path.startswith("//") and "\\" not in path:
+        return path
+    return "/"
+
+
+def session_cookie(settings: Settings, value: str, *, max_age: int | None = None) -> Cookie:
+    """The session cookie: HttpOnly, SameSite=Lax, Secure behind https."""
+    return Cookie(
+        key=SESSION_COOKIE,
+        value=value,
+        httponly=True,
+        secure=settings.is_https,
+        samesite="lax",
+        path="/",
+        max_age=max_age,
+    )
+
+
+class AuthController(Controller):
+    """GET and POST /connexion, POST /deconnexion."""
+
+    @get("/connexion", sync_to_thread=False)
+    def sign_in_page(self, agent_or_none: Agent | None, next: str = "/") -> Template | Redirect:
+        """The sign-in form; a signed-in agent goes home."""
+        if agent_or_none is not None:
+            return Redirect(safe_next(next))
+        return Template(
+            "auth/sign_in.html",
+            context={"email": "", "error": None, "next_path": safe_next(next), "agent": None},
+        )
+
+    @post("/connexion", sync_to_thread=True)
+    def sign_in(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        db_session: Session,
+        data: Annotated[SignInForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template | Redirect:
+        """Check the credentials; on success a new session id replaces any old one."""
+        settings: Settings = state.settings
+        service.sign_out(db_session, token=request.cookies.get(SESSION_COOKIE))
+        result = service.sign_in(
+            db_session,
+            settings=settings,
+            email=data.email,
+            password=data.password,
+            client_address=request.client.host if request.client else "unknown",
+        )
+        if result is None:
+            return Template(
+                "auth/sign_in.html",
+                context={
+                    "email": data.email,
+                    "error": service.BAD_CREDENTIALS,
+                    "next_path": safe_next(data.next),
+                    "agent": None,
+                },
+                status_code=401,
+            )
+        _agent, token = result
+        return Redirect(
+            safe_next(data.next), cookies=[session_cookie(settings, token)], status_code=303
+        )
+
+    @post("/deconnexion", sync_to_thread=True)
+    def sign_out(
+        self, request: Request[Any, Any, Any], state: State, db_session: Session
+    ) -> Response[Any]:
+        """End the session server-side and clear the cookie."""
+        service.sign_out(db_session, token=request.cookies.get(SESSION_COOKIE))
+        return Redirect(
+            "/connexion", cookies=[session_cookie(state.settings, "", max_age=0)], status_code=303
+        )

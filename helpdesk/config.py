@@ -1,0 +1,83 @@
+"""Settings of the helpdesk, read from the environment (prefix HELPDESK_)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = PROJECT_ROOT / "var"
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the settings cannot run the application safely."""
+
+
+class Settings(BaseSettings):
+    """Every setting of the application; see the README for the table."""
+
+    model_config = SettingsConfigDict(env_prefix="HELPDESK_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    database_url: str = Field(default=f"sqlite:///{VAR_DIR / 'helpdesk.db'}")
+    redis_url: str | None = None
+    secret_key: str | None = None
+    base_url: str = "http://127.0.0.1:8000"
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "Centre de contact ANEF <ne-pas-repondre@anef.example.gouv.fr>"
+    mail_dir: Path = VAR_DIR / "mail"
+    storage_dir: Path = VAR_DIR / "attachments"
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 10
+    login_max_failures: int = 5
+    login_window_seconds: int = 900
+    worker_threads: int = 2
+    outbox_sweep_seconds: int = 30
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _require_secret_in_production(self) -> Settings:
+        if self.env == "production" and not self.secret_key:
+            raise ConfigurationError(
+                "HELPDESK_SECRET_KEY is required in production: "
+                "set it to a long random value (e.g. `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'`)."
+            )
+        return self
+
+    @cached_property
+    def secret(self) -> str:
+        """The secret key, generated into var/secret_key on a first local run."""
+        if self.secret_key:
+            return self.secret_key
+        return _local_secret(VAR_DIR / "secret_key")
+
+    @property
+    def is_https(self) -> bool:
+        """Whether the public address is served over https (cookies Secure, HSTS)."""
+        return self.base_url.startswith("https://")
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is the embedded SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+
+def _local_secret(path: Path) -> str:
+    """Read the development secret, creating it with 0600 rights on first use."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(value)
+    return value

@@ -1,0 +1,68 @@
+"""The domain error type and its subclasses; app.py maps each to an HTTP status once."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A refusal that tells the user what happened and what to do."""
+
+    status_code = 400
+    title = "Demande impossible"
+
+    def __init__(self, message: str, *, field_errors: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field_errors = field_errors or {}
+
+
+class NotFoundError(DomainError):
+    """The thing does not exist, or the user may not know it exists."""
+
+    status_code = 404
+    title = "Page introuvable"
+
+
+class PermissionDeniedError(DomainError):
+    """The user is known but may not do this."""
+
+    status_code = 403
+    title = "Accès refusé"
+
+
+class ValidationFailedError(DomainError):
+    """The input is not acceptable; nothing was changed."""
+
+    status_code = 422
+    title = "Données à corriger"
+
+
+class InvalidTransitionError(DomainError):
+    """The move (status change, hand-over) is not allowed from the current state."""
+
+    status_code = 422
+    title = "Action impossible"
+
+
+class StaleVersionError(DomainError):
+    """Someone else changed the ticket since it was loaded."""
+
+    status_code = 409
+    title = "Modification concurrente"
+
+
+class TooManyAttemptsError(DomainError):
+    """Too many attempts in a short time; try again later."""
+
+    status_code = 429
+    title = "Trop de tentatives"
+
+    def __init__(self, message: str, *, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class SignInRequiredError(DomainError):
+    """The page needs a signed-in agent."""
+
+    status_code = 401
+    title = "Connexion requise"

@@ -1,0 +1,71 @@
+"""Declaring jobs: a registry of functions that become dramatiq actors on any broker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session
+
+JobFunction = Callable[..., None]
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a job receives besides its arguments: a session in a transaction, the settings."""
+
+    session: Session
+    settings: Any
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A job: its function and its dramatiq options (retries, backoff, time limit)."""
+
+    name: str
+    fn: JobFunction
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+JOBS: dict[str, JobSpec] = {}
+
+
+def job(
+    name: str,
+    *,
+    max_retries: int = 8,
+    min_backoff_ms: int = 1_000,
+    max_backoff_ms: int = 300_000,
+    time_limit_ms: int = 60_000,
+    queue_name: str = "default",
+) -> Callable[[JobFunction], JobFunction]:
+    """Register `fn(ctx, **kwargs)` as a job; it takes effect once per outbox message."""
+
+    def register(fn: JobFunction) -> JobFunction:
+        JOBS[name] = JobSpec(
+            name=name,
+            fn=fn,
+            options={
+                "max_retries": max_retries,
+                "min_backoff": min_backoff_ms,
+                "max_backoff": max_backoff_ms,
+                "time_limit": time_limit_ms,
+                "queue_name": queue_name,
+            },
+        )
+        return fn
+
+    return register
+
+
+def enqueue_job(session: Session, actor_name: str, **kwargs: Any) -> None:
+    """Write an outbox row for a job in the caller's transaction; it leaves after commit."""
+    from helpdesk.jobs.models import OutboxMessage
+
+    if actor_name not in JOBS:
+        raise KeyError(f"unknown job {actor_name!r}")
+    message = OutboxMessage(actor_name=actor_name, payload=kwargs)
+    session.add(message)
+    session.flush()
+    session.info.setdefault("outbox_pending", []).append(message.id)

@@ -1,0 +1,212 @@
+"""The job runtime: broker, actors, the outbox relay, the worker and the dead letters."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any
+
+import dramatiq
+import redis
+import structlog
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import Middleware
+from sqlalchemy import event, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from helpdesk.config import Settings
+from helpdesk.db import session_scope, utcnow
+from helpdesk.jobs.models import DeadLetter, JobExecution, OutboxMessage
+from helpdesk.jobs.registry import JOBS, JobContext, JobSpec
+
+log = structlog.get_logger(__name__)
+
+_current: JobRuntime | None = None
+
+
+class DeadLetterRecorder(Middleware):
+    """Keeps messages that exhausted their retries in the database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def after_process_message(
+        self, broker: Any, message: Any, *, result: Any = None, exception: Any = None
+    ) -> None:
+        """Record a dead letter when the Retries middleware gave up on a message."""
+        if exception is None or not message.failed:
+            return
+        kwargs = dict(message.kwargs)
+        row = DeadLetter(
+            message_id=message.message_id,
+            actor_name=message.actor_name,
+            outbox_id=kwargs.pop("outbox_id", None),
+            kwargs=kwargs,
+            error=f"{type(exception).__name__}: {exception}"[:2000],
+        )
+        try:
+            with session_scope(self.engine) as session:
+                session.add(row)
+        except IntegrityError:
+            pass  # already recorded for this message
+        log.warning("job.dead_letter", actor=message.actor_name, message_id=message.message_id)
+
+
+class JobRuntime:
+    """Everything a process needs to send and run jobs."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.redis_url = settings.redis_url
+        self.worker_threads = settings.worker_threads
+        self.broker = self._make_broker()
+        self.worker: dramatiq.Worker | None = None
+        self._lock = threading.Lock()
+        for spec in JOBS.values():
+            self._declare(spec)
+
+    def _make_broker(self) -> dramatiq.Broker:
+        """A Redis broker when REDIS_URL is set, else the in-process one."""
+        broker: dramatiq.Broker
+        if self.redis_url:
+            client = redis.Redis.from_url(
+                self.redis_url, socket_connect_timeout=2, socket_timeout=10
+            )
+            broker = RedisBroker(client=client)
+        else:
+            broker = StubBroker()
+        broker.add_middleware(DeadLetterRecorder(self.engine))
+        dramatiq.set_broker(broker)
+        return broker
+
+    def _declare(self, spec: JobSpec) -> None:
+        """Make a dramatiq actor of a job, bound to this runtime's broker."""
+        runtime = self
+
+        def run(outbox_id: int | None = None, **kwargs: Any) -> None:
+            runtime.execute(spec, outbox_id, kwargs)
+
+        run.__name__ = spec.name.replace(".", "_")
+        decorate = dramatiq.actor(actor_name=spec.name, broker=self.broker, **spec.options)
+        decorate(run)
+
+    def execute(self, spec: JobSpec, outbox_id: int | None, kwargs: dict[str, Any]) -> None:
+        """Run a job once per outbox message: its effect and the proof commit together."""
+        key = f"{spec.name}:{outbox_id}" if outbox_id is not None else None
+        try:
+            with session_scope(self.engine) as session:
+                if key and session.get(JobExecution, key) is not None:
+                    log.info("job.skipped_duplicate", actor=spec.name, outbox_id=outbox_id)
+                    return
+                spec.fn(JobContext(session=session, settings=self.settings), **kwargs)
+                if key:
+                    session.add(JobExecution(key=key, actor_name=spec.name))
+        except IntegrityError:
+            if key is None:
+                raise
+            log.info("job.concurrent_duplicate", actor=spec.name, outbox_id=outbox_id)
+
+    def dispatch(self, ids: list[int]) -> int:
+        """Hand outbox rows to the broker and mark them sent; returns how many left."""
+        sent = 0
+        for outbox_id in ids:
+            with session_scope(self.engine) as session:
+                row = session.get(OutboxMessage, outbox_id)
+                if row is None or row.sent_at is not None:
+                    continue
+                try:
+                    self._send(row)
+                except Exception as error:  # the broker is unreachable: keep it for the sweep
+                    row.attempts += 1
+                    row.last_error = f"{type(error).__name__}: {error}"[:500]
+                    log.warning("outbox.send_failed", outbox_id=outbox_id, actor=row.actor_name)
+                    continue
+                session.execute(
+                    update(OutboxMessage)
+                    .where(col(OutboxMessage.id) == outbox_id)
+                    .values(sent_at=utcnow(), attempts=OutboxMessage.attempts + 1)
+                )
+                sent += 1
+        return sent
+
+    def _send(self, row: OutboxMessage) -> None:
+        """Enqueue one outbox row as a dramatiq message."""
+        actor = self.broker.get_actor(row.actor_name)
+        actor.send_with_options(kwargs={**row.payload, "outbox_id": row.id})
+
+    def sweep(self, *, older_than: timedelta = timedelta(seconds=10), limit: int = 500) -> int:
+        """Send again what did not leave after commit (e.g. while Redis was down)."""
+        cutoff = utcnow() - older_than
+        with Session(self.engine) as session:
+            ids = session.exec(
+                select(OutboxMessage.id)
+                .where(col(OutboxMessage.sent_at).is_(None))
+                .where(col(OutboxMessage.created_at) <= cutoff)
+                .order_by(col(OutboxMessage.id))
+                .limit(limit)
+            ).all()
+        return self.dispatch([i for i in ids if i is not None])
+
+    def replay_dead_letter(self, dead_letter_id: int) -> None:
+        """Send a dead letter's job again, keeping its outbox id for idempotency."""
+        with session_scope(self.engine) as session:
+            dead = session.get(DeadLetter, dead_letter_id)
+            if dead is None or dead.replayed_at is not None:
+                return
+            dead.replayed_at = utcnow()
+            kwargs = {**dead.kwargs, "outbox_id": dead.outbox_id}
+            self.broker.get_actor(dead.actor_name).send_with_options(kwargs=kwargs)
+
+    def start_worker(self) -> None:
+        """Start worker threads in this process (embedded default and tests)."""
+        with self._lock:
+            if self.worker is None:
+                self.worker = dramatiq.Worker(self.broker, worker_threads=self.worker_threads)
+                self.worker.start()
+
+    def stop(self) -> None:
+        """Stop the worker threads and close the broker."""
+        with self._lock:
+            if self.worker is not None:
+                self.worker.stop(timeout=10_000)
+                self.worker = None
+        self.broker.close()
+
+    def join(self, timeout_ms: int = 10_000) -> None:
+        """Wait until the broker's queues are empty and the worker is idle."""
+        self.broker.join("default", timeout=timeout_ms)
+        if self.worker is not None:
+            self.worker.join()
+
+
+def install(runtime: JobRuntime | None) -> None:
+    """Make this runtime the one that relays outbox rows after each commit."""
+    global _current
+    _current = runtime
+
+
+def current() -> JobRuntime | None:
+    """The runtime installed in this process, if any."""
+    return _current
+
+
+@event.listens_for(Session, "after_commit")
+def _relay_after_commit(session: Session) -> None:
+    """After a commit, send the outbox rows that the transaction wrote."""
+    pending = session.info.pop("outbox_pending", None)
+    if not pending or _current is None:
+        return
+    bind = session.get_bind()
+    if getattr(bind, "engine", bind) is not _current.engine:
+        return  # another database: its own sweep will send these rows
+    _current.dispatch(list(pending))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    """Outbox rows of a rolled-back transaction never existed."""
+    session.info.pop("outbox_pending", None)

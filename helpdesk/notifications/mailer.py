@@ -1,0 +1,48 @@
+"""Delivery of one e-mail: through SMTP, or as an .eml file in the embedded default."""
+
+from __future__ import annotations
+
+import smtplib
+import uuid
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from helpdesk.config import Settings
+
+HEADER_UNSAFE = str.maketrans({"\r": " ", "\n": " ", "\0": ""})
+
+
+def clean_header(value: str) -> str:
+    """A header value with no line breaks or NUL bytes (no header injection)."""
+    return " ".join(value.translate(HEADER_UNSAFE).split())
+
+
+def build_message(settings: Settings, *, recipient: str, subject: str, body: str) -> EmailMessage:
+    """An RFC 5322 message; the strict SMTP policy refuses any header with a line break."""
+    message = EmailMessage(policy=SMTP)
+    message["From"] = settings.mail_from
+    message["To"] = Address(addr_spec=clean_header(recipient))
+    message["Subject"] = clean_header(subject)
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="anef-helpdesk.local")
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(body.replace("\0", ""), charset="utf-8")
+    return message
+
+
+def deliver(settings: Settings, message: EmailMessage) -> None:
+    """Send through SMTP when configured, else write the message under var/mail/."""
+    if settings.smtp_host:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as client:
+            if settings.smtp_starttls:
+                client.starttls()
+            if settings.smtp_user and settings.smtp_password:
+                client.login(settings.smtp_user, settings.smtp_password)
+            client.send_message(message)
+        return
+    folder = Path(settings.mail_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{uuid.uuid4().hex}.eml").write_bytes(message.as_bytes())

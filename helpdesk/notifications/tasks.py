@@ -1,0 +1,26 @@
+"""Jobs of the notifications area."""
+
+from __future__ import annotations
+
+import structlog
+
+from helpdesk.db import utcnow
+from helpdesk.jobs.registry import JobContext, job
+from helpdesk.notifications.mailer import build_message, deliver
+from helpdesk.notifications.models import OutgoingMail
+
+log = structlog.get_logger(__name__)
+
+
+@job("notifications.send_mail", max_retries=10, min_backoff_ms=5_000, time_limit_ms=60_000)
+def send_mail(ctx: JobContext, *, mail_id: int) -> None:
+    """Send one queued e-mail unless it already left."""
+    mail = ctx.session.get(OutgoingMail, mail_id, with_for_update=True)
+    if mail is None or mail.sent_at is not None:
+        return
+    message = build_message(
+        ctx.settings, recipient=mail.recipient, subject=mail.subject, body=mail.body_text
+    )
+    deliver(ctx.settings, message)
+    mail.sent_at = utcnow()
+    log.info("mail.sent", mail_id=mail.id, ticket_id=mail.ticket_id)

@@ -1,0 +1,1 @@
+"""Tickets: models, the core service, the agent console views and tasks."""

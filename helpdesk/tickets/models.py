@@ -1,0 +1,182 @@
+"""Tables of queues, tickets, messages, attachments and the ticket history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from helpdesk.db import timestamp_column
+
+
+class Channel(StrEnum):
+    """How a ticket came in."""
+
+    FORM = "form"
+    PHONE = "phone"
+    EMAIL = "email"
+    REFERENT = "referent"
+    API = "api"
+
+
+class Status(StrEnum):
+    """The lifecycle of a ticket."""
+
+    NEW = "new"
+    OPEN = "open"
+    WAITING = "waiting"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+STATUS_LABELS = {
+    Status.NEW: "Nouveau",
+    Status.OPEN: "En cours",
+    Status.WAITING: "En attente du demandeur",
+    Status.RESOLVED: "Résolu",
+    Status.CLOSED: "Clos",
+}
+
+
+class Priority(StrEnum):
+    """How urgent a ticket is."""
+
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+PRIORITY_LABELS = {
+    Priority.LOW: "Basse",
+    Priority.NORMAL: "Normale",
+    Priority.HIGH: "Haute",
+    Priority.URGENT: "Urgente",
+}
+
+
+class MessageKind(StrEnum):
+    """The three kinds of message in a conversation."""
+
+    REQUESTER = "requester"
+    PUBLIC_REPLY = "public_reply"
+    INTERNAL_NOTE = "internal_note"
+
+
+class Queue(SQLModel, table=True):
+    """A file d'attente of one level of the chain."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True, index=True)
+    name: str = Field(max_length=200)
+    level: int = Field(ge=1, le=3)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+
+
+class QueueMembership(SQLModel, table=True):
+    """An agent works a queue."""
+
+    __tablename__ = "queue_membership"
+    __table_args__ = (UniqueConstraint("queue_id", "agent_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    queue_id: int = Field(foreign_key="queue.id", index=True)
+    agent_id: int = Field(foreign_key="agent.id", index=True)
+    available: bool = Field(default=True)
+
+
+class HandoverRoute(SQLModel, table=True):
+    """A hand-over the chain allows between two queues."""
+
+    __tablename__ = "handover_route"
+    __table_args__ = (UniqueConstraint("from_queue_id", "to_queue_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    from_queue_id: int = Field(foreign_key="queue.id", index=True)
+    to_queue_id: int = Field(foreign_key="queue.id")
+    kind: str = Field(max_length=20)
+
+
+class TicketSequence(SQLModel, table=True):
+    """The last reference number given out in a year."""
+
+    __tablename__ = "ticket_sequence"
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last_value: int = Field(default=0)
+
+
+class Ticket(SQLModel, table=True):
+    """A request of an usager or a référent, moving along the chain."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=20, unique=True, index=True)
+    channel: str = Field(max_length=20)
+    requester_name: str = Field(default="", max_length=200)
+    requester_email: str | None = Field(default=None, max_length=254, index=True)
+    requester_phone: str | None = Field(default=None, max_length=30)
+    requester_foreign_number: str | None = Field(default=None, max_length=10)
+    procedure: str | None = Field(default=None, max_length=40, index=True)
+    category: str | None = Field(default=None, max_length=60)
+    subject: str = Field(max_length=200)
+    status: str = Field(default=Status.NEW, max_length=20, index=True)
+    priority: str = Field(default=Priority.NORMAL, max_length=10)
+    queue_id: int = Field(foreign_key="queue.id", index=True)
+    owner_queue_id: int = Field(foreign_key="queue.id")
+    assignee_id: int | None = Field(default=None, foreign_key="agent.id", index=True)
+    site_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    created_by_id: int | None = Field(default=None, foreign_key="agent.id")
+    dossier_number: str | None = Field(default=None, max_length=30, index=True)
+    language: str = Field(default="fr", max_length=5)
+    created_at: datetime = timestamp_column(now=True, index=True)
+    updated_at: datetime = timestamp_column(now=True)
+    first_response_at: datetime | None = timestamp_column()
+    resolved_at: datetime | None = timestamp_column()
+    closed_at: datetime | None = timestamp_column()
+    version: int = Field(default=1)
+
+
+class Message(SQLModel, table=True):
+    """A requester message, a public reply or an internal note."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    kind: str = Field(max_length=20)
+    author_id: int | None = Field(default=None, foreign_key="agent.id")
+    author_label: str = Field(default="", max_length=200)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = timestamp_column(now=True)
+
+
+class Attachment(SQLModel, table=True):
+    """A file sent with a message; the bytes live on disk under a generated name."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    message_id: int | None = Field(default=None, foreign_key="message.id")
+    display_name: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    storage_key: str = Field(max_length=80, unique=True)
+    created_at: datetime = timestamp_column(now=True)
+
+
+class TicketEvent(SQLModel, table=True):
+    """One line of a ticket's append-only history."""
+
+    __tablename__ = "ticket_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    at: datetime = timestamp_column(now=True)
+    actor_id: int | None = Field(default=None, foreign_key="agent.id")
+    actor_label: str = Field(default="", max_length=200)
+    kind: str = Field(max_length=40)
+    from_value: str | None = Field(default=None, max_length=200)
+    to_value: str | None = Field(default=None, max_length=200)
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,356 @@
+"""The ticket core: create, converse, assign, change status, hand over; each change is an event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from helpdesk.auth.models import Agent
+from helpdesk.db import require_id, utcnow
+from helpdesk.errors import (
+    InvalidTransitionError,
+    NotFoundError,
+    PermissionDeniedError,
+    StaleVersionError,
+    ValidationFailedError,
+)
+from helpdesk.notifications.service import queue_mail
+from helpdesk.tickets import lifecycle
+from helpdesk.tickets.models import (
+    Channel,
+    HandoverRoute,
+    Message,
+    MessageKind,
+    Queue,
+    Status,
+    Ticket,
+    TicketEvent,
+)
+from helpdesk.tickets.permissions import can_act_on
+from helpdesk.tickets.references import allocate_reference
+from helpdesk.tickets.schemas import NewTicket
+
+REQUESTER_LABEL = "Usager"
+ACKNOWLEDGED_CHANNELS = frozenset({Channel.FORM, Channel.EMAIL, Channel.API})
+
+
+def create_ticket(session: Session, *, data: NewTicket, actor: Agent | None = None) -> Ticket:
+    """Open a ticket in its first queue, with the requester's first message."""
+    queue = queue_by_code(session, code=data.queue_code)
+    now = utcnow()
+    ticket = Ticket(
+        reference=allocate_reference(session, now.year),
+        **data.model_dump(exclude={"body", "queue_code"}),
+        queue_id=require_id(queue),
+        owner_queue_id=require_id(queue),
+        created_by_id=actor.id if actor else None,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    session.add(
+        Message(
+            ticket_id=require_id(ticket),
+            kind=MessageKind.REQUESTER,
+            author_id=actor.id if actor and data.channel == Channel.REFERENT else None,
+            author_label=_requester_label(data, actor),
+            body=data.body,
+            created_at=now,
+        )
+    )
+    record_event(session, ticket, actor, kind="created", to_value=queue.code)
+    if ticket.requester_email and data.channel in ACKNOWLEDGED_CHANNELS:
+        _queue_acknowledgement(session, ticket)
+    return ticket
+
+
+def add_message(
+    session: Session,
+    *,
+    ticket_id: int,
+    kind: MessageKind,
+    body: str,
+    actor: Agent | None,
+    expected_version: int | None = None,
+) -> Message:
+    """Add a requester message, a public reply or an internal note to the conversation."""
+    body = body.replace("\0", "").strip()
+    if not body:
+        raise ValidationFailedError(
+            "Le message est vide : écrivez votre texte avant d'envoyer.",
+            field_errors={"body": "Le message est vide."},
+        )
+    ticket = _load_for_change(session, ticket_id, expected_version)
+    if kind == MessageKind.REQUESTER:
+        _reopen_on_requester_message(session, ticket)
+    else:
+        _ensure_agent_may_act(session, actor, ticket)
+    message = Message(
+        ticket_id=require_id(ticket),
+        kind=kind,
+        author_id=actor.id if actor else None,
+        author_label=actor.full_name if actor else REQUESTER_LABEL,
+        body=body,
+    )
+    session.add(message)
+    if kind == MessageKind.PUBLIC_REPLY:
+        _after_public_reply(session, ticket, actor, body)
+    elif kind == MessageKind.INTERNAL_NOTE:
+        record_event(session, ticket, actor, kind="note")
+    _touch(ticket)
+    session.flush()
+    return message
+
+
+def assign(
+    session: Session,
+    *,
+    ticket_id: int,
+    assignee_id: int | None,
+    actor: Agent,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Give the ticket to a member of its current queue, or leave it unassigned."""
+    ticket = _load_for_change(session, ticket_id, expected_version)
+    _ensure_agent_may_act(session, actor, ticket)
+    previous = session.get(Agent, ticket.assignee_id) if ticket.assignee_id else None
+    assignee = None
+    if assignee_id is not None:
+        assignee = session.get(Agent, assignee_id)
+        if assignee is None or not assignee.active or not can_act_on(session, assignee, ticket):
+            raise ValidationFailedError(
+                "Cet agent ne fait pas partie de la file du ticket : "
+                "choisissez un membre de la file."
+            )
+    ticket.assignee_id = assignee.id if assignee else None
+    record_event(
+        session,
+        ticket,
+        actor,
+        kind="assigned",
+        from_value=previous.full_name if previous else None,
+        to_value=assignee.full_name if assignee else None,
+    )
+    _touch(ticket)
+    return ticket
+
+
+def change_status(
+    session: Session,
+    *,
+    ticket_id: int,
+    status: str,
+    actor: Agent,
+    reason: str | None = None,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Move the ticket along its lifecycle; an illegal move is refused."""
+    ticket = _load_for_change(session, ticket_id, expected_version)
+    _ensure_agent_may_act(session, actor, ticket)
+    apply_status(session, ticket, status, actor=actor, reason=reason)
+    return ticket
+
+
+def apply_status(
+    session: Session, ticket: Ticket, status: str, *, actor: Agent | None, reason: str | None
+) -> None:
+    """Check and apply a status change on a loaded ticket, with its event."""
+    if not lifecycle.can_change(ticket.status, status):
+        raise InvalidTransitionError(
+            f"Un ticket « {_status_label(ticket.status)} » ne peut pas passer à "
+            f"« {_status_label(status)} »."
+        )
+    kind = "reopened" if lifecycle.is_reopen(ticket.status, status) else "status_changed"
+    record_event(
+        session, ticket, actor, kind=kind, from_value=ticket.status, to_value=status, reason=reason
+    )
+    now = utcnow()
+    if status == Status.RESOLVED:
+        ticket.resolved_at = now
+    elif status == Status.CLOSED:
+        ticket.closed_at = now
+    elif kind == "reopened":
+        ticket.resolved_at = None
+    ticket.status = status
+    _touch(ticket)
+
+
+def hand_over(
+    session: Session,
+    *,
+    ticket_id: int,
+    to_queue_code: str,
+    reason: str,
+    actor: Agent,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Move the ticket to another queue along a move the chain allows, with its reason."""
+    ticket = _load_for_change(session, ticket_id, expected_version)
+    _ensure_agent_may_act(session, actor, ticket)
+    source = session.get(Queue, ticket.queue_id)
+    target = queue_by_code(session, code=to_queue_code)
+    assert source is not None and source.id is not None
+    route = session.exec(
+        select(HandoverRoute).where(
+            HandoverRoute.from_queue_id == source.id, HandoverRoute.to_queue_id == target.id
+        )
+    ).first()
+    if route is None:
+        raise InvalidTransitionError(
+            f"Le circuit de support ne prévoit pas de passage de « {source.name} » "
+            f"à « {target.name} »."
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailedError(
+            "Indiquez le motif du transfert : il guide le niveau suivant.",
+            field_errors={"reason": "Le motif est obligatoire."},
+        )
+    ticket.queue_id = target.id  # type: ignore[assignment]
+    ticket.assignee_id = None
+    if ticket.status == Status.NEW:
+        ticket.status = Status.OPEN
+    record_event(
+        session,
+        ticket,
+        actor,
+        kind=route.kind,
+        from_value=source.code,
+        to_value=target.code,
+        reason=reason,
+    )
+    _touch(ticket)
+    return ticket
+
+
+def record_event(
+    session: Session,
+    ticket: Ticket,
+    actor: Agent | None,
+    *,
+    kind: str,
+    from_value: str | None = None,
+    to_value: str | None = None,
+    reason: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> TicketEvent:
+    """Append one line to the ticket's history."""
+    event = TicketEvent(
+        ticket_id=ticket.id,  # type: ignore[arg-type]
+        actor_id=actor.id if actor else None,
+        actor_label=actor.full_name if actor else "Système",
+        kind=kind,
+        from_value=from_value,
+        to_value=to_value,
+        reason=reason,
+        data=data or {},
+    )
+    session.add(event)
+    return event
+
+
+def queue_by_code(session: Session, *, code: str) -> Queue:
+    """The queue with this code, or a clear error."""
+    queue = session.exec(select(Queue).where(Queue.code == code)).first()
+    if queue is None:
+        raise ValidationFailedError(f"La file « {code} » n'existe pas.")
+    return queue
+
+
+def get_ticket(session: Session, ticket_id: int) -> Ticket:
+    """The ticket, or NotFoundError."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFoundError("Ce ticket n'existe pas.")
+    return ticket
+
+
+def _load_for_change(session: Session, ticket_id: int, expected_version: int | None) -> Ticket:
+    """Lock the ticket row and check that nobody changed it since the user loaded it."""
+    ticket = session.get(Ticket, ticket_id, with_for_update=True, populate_existing=True)
+    if ticket is None:
+        raise NotFoundError("Ce ticket n'existe pas.")
+    if expected_version is not None and ticket.version != expected_version:
+        raise StaleVersionError(
+            "Ce ticket a été modifié par quelqu'un d'autre pendant que vous le consultiez. "
+            "Rechargez la page pour voir la dernière version, puis recommencez."
+        )
+    return ticket
+
+
+def _ensure_agent_may_act(session: Session, actor: Agent | None, ticket: Ticket) -> None:
+    """Refuse the change unless the agent works the ticket's current queue."""
+    if actor is None or not can_act_on(session, actor, ticket):
+        raise PermissionDeniedError(
+            "Vous ne pouvez pas agir sur ce ticket : "
+            "il est dans une file dont vous n'êtes pas membre."
+        )
+
+
+def _touch(ticket: Ticket) -> None:
+    """Mark the ticket changed: new version, new update time."""
+    ticket.version += 1
+    ticket.updated_at = utcnow()
+
+
+def _reopen_on_requester_message(session: Session, ticket: Ticket) -> None:
+    """A requester answer puts a waiting or resolved ticket back to work."""
+    if ticket.status == Status.CLOSED:
+        raise InvalidTransitionError(
+            "Cette demande est close : merci de faire une nouvelle demande."
+        )
+    if ticket.status in (Status.WAITING, Status.RESOLVED):
+        apply_status(session, ticket, Status.OPEN, actor=None, reason="Réponse du demandeur")
+
+
+def _after_public_reply(session: Session, ticket: Ticket, actor: Agent | None, body: str) -> None:
+    """Record the first response and e-mail the reply to the requester."""
+    if ticket.first_response_at is None:
+        ticket.first_response_at = utcnow()
+    record_event(session, ticket, actor, kind="public_reply")
+    if ticket.requester_email:
+        queue_mail(
+            session,
+            recipient=ticket.requester_email,
+            subject=f"Réponse à votre demande {ticket.reference}",
+            body=(
+                f"Bonjour,\n\nLe centre de contact a répondu à votre demande {ticket.reference} :"
+                f"\n\n{body}\n\nCordialement,\nLe centre de contact citoyen ANEF"
+            ),
+            ticket_id=ticket.id,
+        )
+
+
+def _queue_acknowledgement(session: Session, ticket: Ticket) -> None:
+    """E-mail the requester that the request was received, with its reference."""
+    assert ticket.requester_email is not None
+    queue_mail(
+        session,
+        recipient=ticket.requester_email,
+        subject=f"Votre demande {ticket.reference} a bien été reçue",
+        body=(
+            "Bonjour,\n\nNous avons bien reçu votre demande. Sa référence est "
+            f"{ticket.reference}.\nUn conseiller vous répondra dans les meilleurs délais.\n\n"
+            "Cordialement,\nLe centre de contact citoyen ANEF"
+        ),
+        ticket_id=ticket.id,
+    )
+
+
+def _requester_label(data: NewTicket, actor: Agent | None) -> str:
+    """Who wrote the first message, as the conversation shows it."""
+    if data.channel == Channel.REFERENT and actor is not None:
+        return actor.full_name
+    return data.requester_name or REQUESTER_LABEL
+
+
+def _status_label(status: str) -> str:
+    """The French label of a status."""
+    from helpdesk.tickets.models import STATUS_LABELS
+
+    try:
+        return STATUS_LABELS[Status(status)]
+    except ValueError:
+        return status

@@ -1,0 +1,1 @@
+"""Web plumbing shared by every area: middleware, dependencies, templates, error pages."""

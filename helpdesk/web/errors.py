@@ -1,0 +1,109 @@
+"""Error pages: every refusal answers in French, as HTML, an htmx fragment or problem+json."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import structlog
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+)
+from litestar.response import Redirect, Template
+
+from helpdesk.errors import DomainError, SignInRequiredError, TooManyAttemptsError
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_MESSAGES = {
+    400: ("Demande incorrecte", "La demande n'a pas pu être comprise. Vérifiez votre saisie."),
+    403: (
+        "Accès refusé",
+        "Vous n'avez pas accès à cette page, ou le formulaire a expiré : "
+        "rechargez la page puis recommencez.",
+    ),
+    404: ("Page introuvable", "La page que vous cherchez n'existe pas ou n'est plus disponible."),
+    405: ("Action impossible", "Cette action n'est pas possible sur cette page."),
+    413: ("Envoi trop volumineux", "Votre envoi dépasse la taille autorisée. Allégez-le."),
+    429: ("Trop de demandes", "Trop de demandes en peu de temps. Patientez puis réessayez."),
+    500: (
+        "Erreur inattendue",
+        "Une erreur inattendue est survenue. Votre saisie n'a pas été perdue si "
+        "elle a été confirmée ; réessayez dans quelques instants.",
+    ),
+    503: ("Service indisponible", "Le service est momentanément indisponible. Réessayez."),
+}
+
+
+def render_error(
+    request: Request[Any, Any, Any],
+    status_code: int,
+    *,
+    title: str | None = None,
+    message: str | None = None,
+    field_errors: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[Any]:
+    """An error response in the form the client expects."""
+    default_title, default_message = DEFAULT_MESSAGES.get(status_code, DEFAULT_MESSAGES[500])
+    context = {
+        "status_code": status_code,
+        "title": title or default_title,
+        "message": message or default_message,
+        "field_errors": field_errors or {},
+    }
+    if request.url.path.startswith("/api/"):
+        problem = {
+            "type": "about:blank",
+            "title": context["title"],
+            "status": status_code,
+            "detail": context["message"],
+            "errors": [{"field": k, "message": v} for k, v in (field_errors or {}).items()],
+        }
+        return Response(
+            problem, status_code=status_code, media_type="application/problem+json", headers=headers
+        )
+    name = "errors/_error.html" if request.headers.get("hx-request") else "errors/error.html"
+    context["agent"] = getattr(request.state, "agent", None)
+    return Template(name, context=context, status_code=status_code, headers=headers)
+
+
+def domain_error_handler(request: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
+    """Turn a domain refusal into its page."""
+    if isinstance(error, SignInRequiredError) and not request.url.path.startswith("/api/"):
+        if request.headers.get("hx-request"):
+            return Response("", status_code=401, headers={"HX-Redirect": "/connexion"})
+        return Redirect(f"/connexion?next={quote(request.url.path)}")
+    headers = None
+    if isinstance(error, TooManyAttemptsError):
+        headers = {"Retry-After": str(error.retry_after)}
+    return render_error(
+        request,
+        error.status_code,
+        title=error.title,
+        message=error.message,
+        field_errors=error.field_errors,
+        headers=headers,
+    )
+
+
+def http_error_handler(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+    """Litestar's own refusals (404, 405, CSRF 403, 413) as French pages."""
+    status = error.status_code
+    if isinstance(error, NotFoundException):
+        status = 404
+    elif isinstance(error, PermissionDeniedException | NotAuthorizedException):
+        status = 403 if isinstance(error, PermissionDeniedException) else 401
+    if status >= 500:
+        log.error("http.error", status=status, error=type(error).__name__)
+    return render_error(request, status)
+
+
+def internal_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """Any other error: logged with its traceback, shown without it."""
+    log.exception("unhandled_error", error=type(error).__name__)
+    return render_error(request, 500)

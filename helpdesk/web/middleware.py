@@ -1,0 +1,92 @@
+"""ASGI middleware: request id, access log without query strings, security headers."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from typing import Any
+
+import structlog
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+log = structlog.get_logger("helpdesk.access")
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'self'; object-src 'none'"
+)
+BASE_HEADERS = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+)
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+# Secret tokens travel in some paths (follow-up links): the log keeps only the route's shape.
+SECRET_PATH = re.compile(r"^/(suivi|follow-up)/[^/]+")
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def loggable_path(path: str) -> str:
+    """The path with any secret segment replaced."""
+    return SECRET_PATH.sub(lambda m: f"/{m.group(1)}/[token]", path)
+
+
+def make_web_middleware(*, https: bool) -> Any:
+    """A middleware factory adding request ids, access logs and security headers."""
+
+    def factory(app: ASGIApp) -> ASGIApp:
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            request_id = _request_id(scope)
+            started = time.perf_counter()
+            status = {"code": 500}
+
+            async def send_with_headers(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    status["code"] = message["status"]
+                    headers = list(message.get("headers", []))
+                    headers.extend(BASE_HEADERS)
+                    headers.append((b"x-request-id", request_id.encode()))
+                    if https or _forwarded_https(scope):
+                        headers.append(HSTS)
+                    message["headers"] = headers
+                await send(message)
+
+            structlog.contextvars.bind_contextvars(request_id=request_id)
+            try:
+                await app(scope, receive, send_with_headers)
+            finally:
+                log.info(
+                    "request",
+                    method=scope.get("method"),
+                    path=loggable_path(scope.get("path", "")),
+                    status=status["code"],
+                    duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                )
+                structlog.contextvars.unbind_contextvars("request_id")
+
+        return middleware
+
+    return factory
+
+
+def _request_id(scope: Scope) -> str:
+    """The caller's X-Request-ID when well-formed, else a new one."""
+    for name, value in scope.get("headers", []):
+        if name == b"x-request-id":
+            candidate = value.decode("latin-1")
+            if REQUEST_ID.match(candidate):
+                return candidate
+    return uuid.uuid4().hex
+
+
+def _forwarded_https(scope: Scope) -> bool:
+    """Whether a reverse proxy says the client used https."""
+    return any(n == b"x-forwarded-proto" and v == b"https" for n, v in scope.get("headers", []))

@@ -1,0 +1,1 @@
+"""The support chain, routing rules, classification, SLAs and calendars (pure where possible)."""
