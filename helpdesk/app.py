@@ -27,7 +27,7 @@ from helpdesk.logging import configure_logging
 from helpdesk.tickets.views import ConsoleController
 from helpdesk.web import dependencies as deps
 from helpdesk.web.errors import domain_error_handler, http_error_handler, internal_error_handler
-from helpdesk.web.middleware import make_web_middleware
+from helpdesk.web.middleware import make_security_headers_hook, make_web_middleware
 from helpdesk.web.templating import template_config
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -62,7 +62,8 @@ def create_app(
         dependencies=_dependencies(),
         template_config=template_config(),
         csrf_config=_csrf_config(settings),
-        middleware=[make_web_middleware(https=settings.is_https)],
+        middleware=[make_web_middleware()],
+        before_send=[make_security_headers_hook(https=settings.is_https)],
         exception_handlers=_exception_handlers(),
         openapi_config=OpenAPIConfig(
             title="API de l'assistance ANEF", version="1.0.0", path="/api/v1/schema"

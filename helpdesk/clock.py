@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 import structlog
+from sqlmodel import Session, col, select
 
+from helpdesk.db import utcnow
+from helpdesk.jobs.models import OutboxMessage
 from helpdesk.jobs.runtime import JobRuntime
 
 log = structlog.get_logger(__name__)
@@ -32,7 +37,9 @@ def run_clock(runtime: JobRuntime, stop: threading.Event, *, interval: float) ->
         stop.wait(interval)
 
 
-def tick(runtime: JobRuntime, last_run: dict[str, float]) -> None:
+def tick(
+    runtime: JobRuntime, last_run: dict[str, float], *, jobs: Sequence[PeriodicJob] = PERIODIC_JOBS
+) -> None:
     """One round of the clock; a broker failure is logged and retried at the next round."""
     try:
         sent = runtime.sweep()
@@ -41,14 +48,33 @@ def tick(runtime: JobRuntime, last_run: dict[str, float]) -> None:
     except Exception:
         log.exception("clock.sweep_failed")
     now = time.monotonic()
-    for periodic in PERIODIC_JOBS:
+    for periodic in jobs:
         if now - last_run.get(periodic.actor_name, -1e12) < periodic.every_seconds:
             continue
         try:
-            runtime.broker.get_actor(periodic.actor_name).send()
+            enqueue_if_due(runtime, periodic)
             last_run[periodic.actor_name] = now
         except Exception:
             log.exception("clock.enqueue_failed", actor=periodic.actor_name)
+
+
+def enqueue_if_due(runtime: JobRuntime, periodic: PeriodicJob) -> int | None:
+    """Enqueue a periodic job through the outbox unless one was enqueued within its period.
+
+    The outbox is the memory of the clock: a restarted (or second) clock does not enqueue the
+    job again within the period, and a job enqueued while Redis is down leaves with the sweep.
+    """
+    since = utcnow() - timedelta(seconds=periodic.every_seconds)
+    with Session(runtime.engine) as session:
+        recent = session.exec(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.actor_name == periodic.actor_name)
+            .where(col(OutboxMessage.created_at) > since)
+            .limit(1)
+        ).first()
+    if recent is not None:
+        return None
+    return runtime.enqueue(periodic.actor_name)
 
 
 def start_clock_thread(runtime: JobRuntime, *, interval: float) -> threading.Event:

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 import helpdesk.job_modules  # noqa: F401
+from factories import PASSWORD
+from helpdesk.app import create_app
 from helpdesk.config import Settings
 from helpdesk.db import make_engine
 from helpdesk.jobs import runtime as jobs_runtime
 from helpdesk.migrate import migrate
 from helpdesk.seed import ensure_chain
 from support.servers import fresh_postgres_database, postgres_server, redis_server, smtp_server
+
+CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 # Tables holding reference data that every test starts with (rebuilt by ensure_chain).
 KEEP_TABLES = frozenset({"alembic_version"})
@@ -139,3 +148,48 @@ def _no_leftover_runtime() -> Iterator[None]:
     if runtime is not None:
         runtime.stop()
         jobs_runtime.install(None)
+
+
+@pytest.fixture()
+def web(sqlite_engine: Engine, tmp_path: Path) -> Iterator[WebClient]:
+    """The application on a fresh SQLite database, driven through Litestar's test client."""
+    with WebClient.start(sqlite_engine, make_settings(tmp_path)) as client:
+        yield client
+
+
+class WebClient:
+    """A test client that knows how to sign in and send forms with their CSRF token."""
+
+    def __init__(self, client: TestClient[Litestar], engine: Engine) -> None:
+        self.client = client
+        self.engine = engine
+
+    @classmethod
+    @contextmanager
+    def start(cls, engine: Engine, settings: Settings) -> Iterator[WebClient]:
+        """Run create_app on this engine for the duration of the block."""
+        app = create_app(settings, engine=engine, run_jobs=False)
+        with TestClient(app=app, base_url="http://testserver.local") as client:
+            yield cls(client, engine)
+
+    def csrf(self, path: str = "/connexion") -> str:
+        """The CSRF token of a page's forms (also sets the CSRF cookie)."""
+        response = self.client.get(path)
+        match = CSRF_INPUT.search(response.text)
+        assert match, f"no CSRF field on {path}"
+        return match.group(1)
+
+    def post_form(self, path: str, data: dict[str, Any], *, page: str = "/connexion") -> Any:
+        """POST a form as a browser would, with the token of `page`."""
+        token = self.csrf(page)
+        return self.client.post(
+            path, data={**data, "_csrf_token": token}, follow_redirects=False
+        )
+
+    def sign_in(self, email: str, password: str = PASSWORD) -> Any:
+        """Sign in through the form; returns the response."""
+        return self.post_form("/connexion", {"email": email, "password": password})
+
+    def session(self) -> Session:
+        """A database session on the app's engine."""
+        return Session(self.engine, expire_on_commit=False)

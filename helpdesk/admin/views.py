@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from litestar import Controller, get, post
 from litestar.datastructures import State
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlmodel import Session
 
 from helpdesk.admin.service import recent_dead_letters
 from helpdesk.auth.models import Agent, Role
 from helpdesk.errors import DomainError
-from helpdesk.web.dependencies import require_roles
+from helpdesk.web.dependencies import DbSession, require_roles
 
 
 class AdminController(Controller):
@@ -21,7 +21,7 @@ class AdminController(Controller):
     dependencies = {"admin": Provide(require_roles(Role.ADMIN), sync_to_thread=False)}
 
     @get("/travaux", sync_to_thread=True)
-    def dead_letters(self, db_session: Session, admin: Agent) -> Template:
+    def dead_letters(self, db_session: DbSession, admin: NamedDependency[Agent]) -> Template:
         """The jobs that exhausted their retries."""
         return Template(
             "admin/dead_letters.html",
@@ -33,7 +33,9 @@ class AdminController(Controller):
         )
 
     @post("/travaux/{dead_letter_id:int}/relancer", sync_to_thread=True)
-    def replay(self, state: State, admin: Agent, dead_letter_id: int) -> Redirect:
+    def replay(
+        self, state: State, admin: NamedDependency[Agent], dead_letter_id: FromPath[int]
+    ) -> Redirect:
         """Send a dead letter's job again."""
         runtime = state.jobs
         try:

@@ -7,15 +7,13 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie, State
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
 from pydantic import BaseModel
-from sqlmodel import Session
 
 from helpdesk.auth import service
-from helpdesk.auth.models import Agent
 from helpdesk.config import Settings
-from helpdesk.web.dependencies import SESSION_COOKIE
+from helpdesk.web.dependencies import SESSION_COOKIE, DbSession, OptionalAgent
 
 
 class SignInForm(BaseModel):
@@ -23,7 +21,7 @@ class SignInForm(BaseModel):
 
     email: str = ""
     password: str = ""
-    next: str = "/"
+    next: FromQuery[str] = "/"
 
 
 def safe_next(path: str) -> str:
@@ -50,7 +48,9 @@ class AuthController(Controller):
     """GET and POST /connexion, POST /deconnexion."""
 
     @get("/connexion", sync_to_thread=False)
-    def sign_in_page(self, agent_or_none: Agent | None, next: str = "/") -> Template | Redirect:
+    def sign_in_page(
+        self, agent_or_none: OptionalAgent, next: FromQuery[str] = "/"
+    ) -> Template | Redirect:
         """The sign-in form; a signed-in agent goes home."""
         if agent_or_none is not None:
             return Redirect(safe_next(next))
@@ -64,7 +64,7 @@ class AuthController(Controller):
         self,
         request: Request[Any, Any, Any],
         state: State,
-        db_session: Session,
+        db_session: DbSession,
         data: Annotated[SignInForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Template | Redirect:
         """Check the credentials; on success a new session id replaces any old one."""
@@ -95,7 +95,7 @@ class AuthController(Controller):
 
     @post("/deconnexion", sync_to_thread=True)
     def sign_out(
-        self, request: Request[Any, Any, Any], state: State, db_session: Session
+        self, request: Request[Any, Any, Any], state: State, db_session: DbSession
     ) -> Response[Any]:
         """End the session server-side and clear the cookie."""
         service.sign_out(db_session, token=request.cookies.get(SESSION_COOKIE))

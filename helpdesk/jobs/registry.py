@@ -39,21 +39,24 @@ def job(
     max_backoff_ms: int = 300_000,
     time_limit_ms: int = 60_000,
     queue_name: str = "default",
+    throws: tuple[type[BaseException], ...] = (),
 ) -> Callable[[JobFunction], JobFunction]:
-    """Register `fn(ctx, **kwargs)` as a job; it takes effect once per outbox message."""
+    """Register `fn(ctx, **kwargs)` as a job; it takes effect once per outbox message.
+
+    `throws` lists errors that retrying cannot fix: the job goes straight to the dead letters.
+    """
 
     def register(fn: JobFunction) -> JobFunction:
-        JOBS[name] = JobSpec(
-            name=name,
-            fn=fn,
-            options={
-                "max_retries": max_retries,
-                "min_backoff": min_backoff_ms,
-                "max_backoff": max_backoff_ms,
-                "time_limit": time_limit_ms,
-                "queue_name": queue_name,
-            },
-        )
+        options: dict[str, Any] = {
+            "max_retries": max_retries,
+            "min_backoff": min_backoff_ms,
+            "max_backoff": max_backoff_ms,
+            "time_limit": time_limit_ms,
+            "queue_name": queue_name,
+        }
+        if throws:
+            options["throws"] = throws
+        JOBS[name] = JobSpec(name=name, fn=fn, options=options)
         return fn
 
     return register

@@ -11,18 +11,28 @@ import redis
 import structlog
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
-from dramatiq.middleware import Middleware
+from dramatiq.middleware import Middleware, Retries
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from helpdesk.config import Settings
-from helpdesk.db import session_scope, utcnow
+from helpdesk.db import require_id, session_scope, utcnow
 from helpdesk.jobs.models import DeadLetter, JobExecution, OutboxMessage
 from helpdesk.jobs.registry import JOBS, JobContext, JobSpec
 
 log = structlog.get_logger(__name__)
+
+# The relay runs in the request that committed: an unreachable Redis must cost it well under
+# a second, not the client's default retries (the sweep sends the rows later).
+REDIS_CONNECT_TIMEOUT_S = 1.0
+REDIS_SOCKET_TIMEOUT_S = 5.0
+REDIS_RETRIES = 1
+# How often the in-process worker's consumers wake up (latency of delayed retries, shutdown).
+WORKER_TIMEOUT_MS = 200
 
 _current: JobRuntime | None = None
 
@@ -73,13 +83,12 @@ class JobRuntime:
         """A Redis broker when REDIS_URL is set, else the in-process one."""
         broker: dramatiq.Broker
         if self.redis_url:
-            client = redis.Redis.from_url(
-                self.redis_url, socket_connect_timeout=2, socket_timeout=10
-            )
-            broker = RedisBroker(client=client)
+            broker = RedisBroker(client=_redis_client(self.redis_url))
         else:
             broker = StubBroker()
-        broker.add_middleware(DeadLetterRecorder(self.engine))
+        # "after" hooks run in reverse order: placed before Retries, the recorder runs after it
+        # and sees `message.failed` (appended at the end, it ran first and never saw a failure).
+        broker.add_middleware(DeadLetterRecorder(self.engine), before=Retries)
         dramatiq.set_broker(broker)
         return broker
 
@@ -97,46 +106,59 @@ class JobRuntime:
     def execute(self, spec: JobSpec, outbox_id: int | None, kwargs: dict[str, Any]) -> None:
         """Run a job once per outbox message: its effect and the proof commit together."""
         key = f"{spec.name}:{outbox_id}" if outbox_id is not None else None
-        try:
-            with session_scope(self.engine) as session:
-                if key and session.get(JobExecution, key) is not None:
-                    log.info("job.skipped_duplicate", actor=spec.name, outbox_id=outbox_id)
-                    return
-                spec.fn(JobContext(session=session, settings=self.settings), **kwargs)
-                if key:
-                    session.add(JobExecution(key=key, actor_name=spec.name))
-        except IntegrityError:
-            if key is None:
-                raise
-            log.info("job.concurrent_duplicate", actor=spec.name, outbox_id=outbox_id)
+        with session_scope(self.engine) as session:
+            if key is not None and not _claim(session, key, spec.name):
+                log.info("job.skipped_duplicate", actor=spec.name, outbox_id=outbox_id)
+                return
+            spec.fn(JobContext(session=session, settings=self.settings), **kwargs)
 
     def dispatch(self, ids: list[int]) -> int:
         """Hand outbox rows to the broker and mark them sent; returns how many left."""
         sent = 0
         for outbox_id in ids:
-            with session_scope(self.engine) as session:
-                row = session.get(OutboxMessage, outbox_id)
-                if row is None or row.sent_at is not None:
-                    continue
-                try:
-                    self._send(row)
-                except Exception as error:  # the broker is unreachable: keep it for the sweep
-                    row.attempts += 1
-                    row.last_error = f"{type(error).__name__}: {error}"[:500]
-                    log.warning("outbox.send_failed", outbox_id=outbox_id, actor=row.actor_name)
-                    continue
-                session.execute(
-                    update(OutboxMessage)
-                    .where(col(OutboxMessage.id) == outbox_id)
-                    .values(sent_at=utcnow(), attempts=OutboxMessage.attempts + 1)
-                )
-                sent += 1
+            outcome = self._dispatch_one(outbox_id)
+            if outcome is None:
+                break  # the broker is unreachable: the sweep sends the rest later
+            sent += outcome
         return sent
+
+    def _dispatch_one(self, outbox_id: int) -> int | None:
+        """Send one unsent row (1), skip it (0), or record a broker failure (None)."""
+        with session_scope(self.engine) as session:
+            # The row lock keeps the relay and a concurrent sweep from both sending it.
+            row = session.get(OutboxMessage, outbox_id, with_for_update={"skip_locked": True})
+            if row is None or row.sent_at is not None:
+                return 0
+            try:
+                self._send(row)
+            except Exception as error:
+                row.attempts += 1
+                row.last_error = f"{type(error).__name__}: {error}"[:500]
+                log.warning("outbox.send_failed", outbox_id=outbox_id, actor=row.actor_name)
+                return None
+            session.execute(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id) == outbox_id)
+                .values(sent_at=utcnow(), attempts=OutboxMessage.attempts + 1)
+            )
+        return 1
 
     def _send(self, row: OutboxMessage) -> None:
         """Enqueue one outbox row as a dramatiq message."""
         actor = self.broker.get_actor(row.actor_name)
         actor.send_with_options(kwargs={**row.payload, "outbox_id": row.id})
+
+    def enqueue(self, actor_name: str, **kwargs: Any) -> int:
+        """Commit an outbox row for a job on its own, then send it; returns the outbox id."""
+        if actor_name not in JOBS:
+            raise KeyError(f"unknown job {actor_name!r}")
+        with session_scope(self.engine) as session:
+            row = OutboxMessage(actor_name=actor_name, payload=kwargs)
+            session.add(row)
+            session.flush()
+            outbox_id = require_id(row)
+        self.dispatch([outbox_id])
+        return outbox_id
 
     def sweep(self, *, older_than: timedelta = timedelta(seconds=10), limit: int = 500) -> int:
         """Send again what did not leave after commit (e.g. while Redis was down)."""
@@ -165,7 +187,11 @@ class JobRuntime:
         """Start worker threads in this process (embedded default and tests)."""
         with self._lock:
             if self.worker is None:
-                self.worker = dramatiq.Worker(self.broker, worker_threads=self.worker_threads)
+                self.worker = dramatiq.Worker(
+                    self.broker,
+                    worker_threads=self.worker_threads,
+                    worker_timeout=WORKER_TIMEOUT_MS,
+                )
                 self.worker.start()
 
     def stop(self) -> None:
@@ -181,6 +207,29 @@ class JobRuntime:
         self.broker.join("default", timeout=timeout_ms)
         if self.worker is not None:
             self.worker.join()
+
+
+def _redis_client(url: str) -> redis.Redis:
+    """A Redis client that fails fast when the server is down or unreachable."""
+    return redis.Redis.from_url(
+        url,
+        socket_connect_timeout=REDIS_CONNECT_TIMEOUT_S,
+        socket_timeout=REDIS_SOCKET_TIMEOUT_S,
+        retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), REDIS_RETRIES),
+        health_check_interval=30,
+    )
+
+
+def _claim(session: Session, key: str, actor_name: str) -> bool:
+    """Insert the execution proof first; False if another run already holds or made it."""
+    if session.get(JobExecution, key) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(JobExecution(key=key, actor_name=actor_name))
+    except IntegrityError:  # a concurrent run committed it (PostgreSQL waits for it first)
+        return False
+    return True
 
 
 def install(runtime: JobRuntime | None) -> None:
@@ -203,7 +252,10 @@ def _relay_after_commit(session: Session) -> None:
     bind = session.get_bind()
     if getattr(bind, "engine", bind) is not _current.engine:
         return  # another database: its own sweep will send these rows
-    _current.dispatch(list(pending))
+    try:
+        _current.dispatch(list(pending))
+    except Exception:  # the change is committed: never fail the caller, the sweep resends
+        log.exception("outbox.relay_failed", outbox_ids=pending)
 
 
 @event.listens_for(Session, "after_rollback")

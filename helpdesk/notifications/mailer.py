@@ -15,6 +15,10 @@ from helpdesk.config import Settings
 HEADER_UNSAFE = str.maketrans({"\r": " ", "\n": " ", "\0": ""})
 
 
+class InvalidRecipientError(ValueError):
+    """The recipient is not one plain address (line breaks, several addresses, garbage)."""
+
+
 def clean_header(value: str) -> str:
     """A header value with no line breaks or NUL bytes (no header injection)."""
     return " ".join(value.translate(HEADER_UNSAFE).split())
@@ -23,14 +27,22 @@ def clean_header(value: str) -> str:
 def build_message(settings: Settings, *, recipient: str, subject: str, body: str) -> EmailMessage:
     """An RFC 5322 message; the strict SMTP policy refuses any header with a line break."""
     message = EmailMessage(policy=SMTP)
-    message["From"] = settings.mail_from
-    message["To"] = Address(addr_spec=clean_header(recipient))
+    message["From"] = clean_header(settings.mail_from)
+    message["To"] = recipient_address(recipient)
     message["Subject"] = clean_header(subject)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="anef-helpdesk.local")
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body.replace("\0", ""), charset="utf-8")
     return message
+
+
+def recipient_address(recipient: str) -> Address:
+    """Exactly one address; anything else (an injected header, a list) is refused."""
+    try:
+        return Address(addr_spec=clean_header(recipient))
+    except (ValueError, IndexError) as error:
+        raise InvalidRecipientError(f"invalid recipient {recipient!r}") from error
 
 
 def deliver(settings: Settings, message: EmailMessage) -> None:
@@ -45,4 +57,7 @@ def deliver(settings: Settings, message: EmailMessage) -> None:
         return
     folder = Path(settings.mail_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{uuid.uuid4().hex}.eml").write_bytes(message.as_bytes())
+    name = uuid.uuid4().hex
+    partial = folder / f".{name}.tmp"
+    partial.write_bytes(message.as_bytes())
+    partial.replace(folder / f"{name}.eml")  # readers never see a half-written message

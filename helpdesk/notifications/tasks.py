@@ -6,13 +6,19 @@ import structlog
 
 from helpdesk.db import utcnow
 from helpdesk.jobs.registry import JobContext, job
-from helpdesk.notifications.mailer import build_message, deliver
+from helpdesk.notifications.mailer import InvalidRecipientError, build_message, deliver
 from helpdesk.notifications.models import OutgoingMail
 
 log = structlog.get_logger(__name__)
 
 
-@job("notifications.send_mail", max_retries=10, min_backoff_ms=5_000, time_limit_ms=60_000)
+@job(
+    "notifications.send_mail",
+    max_retries=10,
+    min_backoff_ms=5_000,
+    time_limit_ms=60_000,
+    throws=(InvalidRecipientError,),
+)
 def send_mail(ctx: JobContext, *, mail_id: int) -> None:
     """Send one queued e-mail unless it already left."""
     mail = ctx.session.get(OutgoingMail, mail_id, with_for_update=True)

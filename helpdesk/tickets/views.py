@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 from pydantic import BaseModel
 from sqlmodel import Session
@@ -16,6 +16,7 @@ from helpdesk.errors import NotFoundError
 from helpdesk.tickets import lifecycle, queries, service
 from helpdesk.tickets.models import MessageKind, Queue, Ticket
 from helpdesk.tickets.permissions import can_act_on, can_read, visible_queues
+from helpdesk.web.dependencies import CurrentAgent, DbSession
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -51,7 +52,7 @@ class AssignForm(BaseModel):
     version: int
 
 
-def readable_ticket(session: Session, agent: Agent, ticket_id: int) -> Ticket:
+def readable_ticket(session: Session, agent: CurrentAgent, ticket_id: FromPath[int]) -> Ticket:
     """The ticket if the agent may see it; otherwise the same 404 as a missing one."""
     ticket = session.get(Ticket, ticket_id)
     if ticket is None or not can_read(session, agent, ticket):
@@ -63,7 +64,7 @@ class ConsoleController(Controller):
     """The agent console."""
 
     @get("/", sync_to_thread=True)
-    def home(self, db_session: Session, agent: Agent) -> Template:
+    def home(self, db_session: DbSession, agent: CurrentAgent) -> Template:
         """The agent's queues with the number of tickets in progress."""
         queues = visible_queues(db_session, agent)
         return Template(
@@ -79,7 +80,9 @@ class ConsoleController(Controller):
         )
 
     @get("/files/{code:str}", sync_to_thread=True)
-    def queue_page(self, db_session: Session, agent: Agent, code: str) -> Template:
+    def queue_page(
+        self, db_session: DbSession, agent: CurrentAgent, code: FromPath[str]
+    ) -> Template:
         """The tickets in progress in one queue."""
         queue = next((q for q in visible_queues(db_session, agent) if q.code == code), None)
         if queue is None:
@@ -95,7 +98,9 @@ class ConsoleController(Controller):
         )
 
     @get("/tickets/{ticket_id:int}", sync_to_thread=True)
-    def ticket_page(self, db_session: Session, agent: Agent, ticket_id: int) -> Template:
+    def ticket_page(
+        self, db_session: DbSession, agent: CurrentAgent, ticket_id: FromPath[int]
+    ) -> Template:
         """A ticket: header, conversation, history and the actions the agent may take."""
         ticket = readable_ticket(db_session, agent, ticket_id)
         may_act = can_act_on(db_session, agent, ticket)
@@ -121,9 +126,9 @@ class ConsoleController(Controller):
     @post("/tickets/{ticket_id:int}/messages", sync_to_thread=True)
     def add_message(
         self,
-        db_session: Session,
-        agent: Agent,
-        ticket_id: int,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
         data: Annotated[MessageForm, FORM],
     ) -> Redirect:
         """Add a public reply or an internal note."""
@@ -141,7 +146,11 @@ class ConsoleController(Controller):
 
     @post("/tickets/{ticket_id:int}/status", sync_to_thread=True)
     def change_status(
-        self, db_session: Session, agent: Agent, ticket_id: int, data: Annotated[StatusForm, FORM]
+        self,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+        data: Annotated[StatusForm, FORM],
     ) -> Redirect:
         """Move the ticket along its lifecycle."""
         readable_ticket(db_session, agent, ticket_id)
@@ -157,7 +166,11 @@ class ConsoleController(Controller):
 
     @post("/tickets/{ticket_id:int}/handover", sync_to_thread=True)
     def hand_over(
-        self, db_session: Session, agent: Agent, ticket_id: int, data: Annotated[HandoverForm, FORM]
+        self,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+        data: Annotated[HandoverForm, FORM],
     ) -> Redirect:
         """Hand the ticket over to another queue of the chain."""
         readable_ticket(db_session, agent, ticket_id)
@@ -173,7 +186,11 @@ class ConsoleController(Controller):
 
     @post("/tickets/{ticket_id:int}/assign", sync_to_thread=True)
     def assign(
-        self, db_session: Session, agent: Agent, ticket_id: int, data: Annotated[AssignForm, FORM]
+        self,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+        data: Annotated[AssignForm, FORM],
     ) -> Redirect:
         """Assign the ticket to a member of its queue (or to nobody)."""
         readable_ticket(db_session, agent, ticket_id)
@@ -188,7 +205,7 @@ class ConsoleController(Controller):
         return Redirect(f"/tickets/{ticket_id}", status_code=303)
 
 
-def _parse_assignee(raw: str, agent: Agent) -> int | None:
+def _parse_assignee(raw: str, agent: CurrentAgent) -> int | None:
     """'me', an agent id, or empty for unassigned."""
     if raw == "me":
         return agent.id

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 
 import anyio
 from litestar import Request
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from sqlmodel import Session
 
 from helpdesk.auth.models import Agent, Role
@@ -15,6 +17,14 @@ from helpdesk.config import Settings
 from helpdesk.errors import PermissionDeniedError, SignInRequiredError
 
 SESSION_COOKIE = "helpdesk_session"
+
+
+@dataclass(frozen=True)
+class AgentSummary:
+    """What the page header shows of the signed-in agent."""
+
+    full_name: str
+    role: str
 
 
 async def provide_db_session(state: State) -> AsyncIterator[Session]:
@@ -36,15 +46,20 @@ def provide_settings(state: State) -> Settings:
     return settings
 
 
-def provide_optional_agent(request: Request, db_session: Session, state: State) -> Agent | None:
+def provide_optional_agent(
+    request: Request, db_session: NamedDependency[Session], state: State
+) -> Agent | None:
     """The signed-in agent, or None."""
     token = request.cookies.get(SESSION_COOKIE)
     agent = resolve_session(db_session, settings=state.settings, token=token)
-    request.state.agent = agent
+    # A plain copy for error pages, which render after a rollback has expired the row.
+    request.state.agent_summary = (
+        AgentSummary(full_name=agent.full_name, role=agent.role) if agent else None
+    )
     return agent
 
 
-def provide_agent(agent_or_none: Agent | None) -> Agent:
+def provide_agent(agent_or_none: NamedDependency[Agent | None]) -> Agent:
     """The signed-in agent; anonymous visitors are sent to the sign-in page."""
     if agent_or_none is None:
         raise SignInRequiredError("Connectez-vous pour accéder à cette page.")
@@ -54,7 +69,7 @@ def provide_agent(agent_or_none: Agent | None) -> Agent:
 def require_roles(*roles: Role) -> Callable[[Agent], Agent]:
     """A dependency that lets through only agents with one of these roles."""
 
-    def check(agent: Agent) -> Agent:
+    def check(agent: NamedDependency[Agent]) -> Agent:
         if agent.role not in roles:
             raise PermissionDeniedError(
                 "Cette page est réservée à d'autres profils. "
@@ -63,3 +78,9 @@ def require_roles(*roles: Role) -> Callable[[Agent], Agent]:
         return agent
 
     return check
+
+
+# Explicit names for injected values (Litestar 3 drops inferred dependencies).
+DbSession = NamedDependency[Session]
+CurrentAgent = NamedDependency[Agent]
+OptionalAgent = NamedDependency[Agent | None]

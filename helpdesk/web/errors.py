@@ -68,7 +68,7 @@ def render_error(
             problem, status_code=status_code, media_type="application/problem+json", headers=headers
         )
     name = "errors/_error.html" if request.headers.get("hx-request") else "errors/error.html"
-    context["agent"] = getattr(request.state, "agent", None)
+    context["agent"] = getattr(request.state, "agent_summary", None)
     return Template(name, context=context, status_code=status_code, headers=headers)
 
 

@@ -36,8 +36,25 @@ def loggable_path(path: str) -> str:
     return SECRET_PATH.sub(lambda m: f"/{m.group(1)}/[token]", path)
 
 
-def make_web_middleware(*, https: bool) -> Any:
-    """A middleware factory adding request ids, access logs and security headers."""
+def make_security_headers_hook(*, https: bool) -> Any:
+    """A before-send hook adding the security headers to every response, 404s included."""
+
+    async def add_headers(message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start":
+            return
+        headers = list(message.get("headers", []))
+        headers.extend(BASE_HEADERS)
+        request_id = scope.get("state", {}).get("request_id") or _request_id(scope)
+        headers.append((b"x-request-id", request_id.encode()))
+        if https or _forwarded_https(scope):
+            headers.append(HSTS)
+        message["headers"] = headers
+
+    return add_headers
+
+
+def make_web_middleware() -> Any:
+    """A middleware factory giving each request an id and an access log line."""
 
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
@@ -45,23 +62,18 @@ def make_web_middleware(*, https: bool) -> Any:
                 await app(scope, receive, send)
                 return
             request_id = _request_id(scope)
+            scope.setdefault("state", {})["request_id"] = request_id
             started = time.perf_counter()
             status = {"code": 500}
 
-            async def send_with_headers(message: Message) -> None:
+            async def send_with_status(message: Message) -> None:
                 if message["type"] == "http.response.start":
                     status["code"] = message["status"]
-                    headers = list(message.get("headers", []))
-                    headers.extend(BASE_HEADERS)
-                    headers.append((b"x-request-id", request_id.encode()))
-                    if https or _forwarded_https(scope):
-                        headers.append(HSTS)
-                    message["headers"] = headers
                 await send(message)
 
             structlog.contextvars.bind_contextvars(request_id=request_id)
             try:
-                await app(scope, receive, send_with_headers)
+                await app(scope, receive, send_with_status)
             finally:
                 log.info(
                     "request",

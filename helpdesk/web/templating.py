@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from helpdesk.config import PROJECT_ROOT
@@ -24,6 +24,15 @@ EVENT_LABELS = {
     "return": "Retour",
     "public_reply": "Réponse au demandeur",
     "note": "Note interne",
+}
+
+
+CHANNEL_LABELS = {
+    "form": "Formulaire de contact",
+    "phone": "Téléphone",
+    "email": "Courriel",
+    "referent": "Signalement de référent",
+    "api": "Portail usager (API)",
 }
 
 
@@ -57,6 +66,7 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     env.filters["paris_time"] = paris_time
     env.filters["status_label"] = status_label
     env.filters["priority_label"] = priority_label
+    env.filters["channel_label"] = lambda channel: CHANNEL_LABELS.get(channel, channel)
     env.filters["event_label"] = lambda kind: EVENT_LABELS.get(kind, kind)
 
 

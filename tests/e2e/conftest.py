@@ -1,0 +1,77 @@
+"""A live server on loopback and Debian's chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, sync_playwright
+from sqlmodel import Session
+
+from conftest import make_settings
+from helpdesk.app import create_app
+from helpdesk.db import make_engine
+from helpdesk.migrate import migrate
+from helpdesk.seed import seed_demo
+from support.servers import CHROMIUM_ARGS, chromium_path, free_port
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """A running helpdesk: its address and database engine."""
+
+    url: str
+    engine: object
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The application with the demo data, served by uvicorn in a thread."""
+    folder: Path = tmp_path_factory.mktemp("live")
+    engine = make_engine(f"sqlite:///{folder / 'helpdesk.db'}")
+    migrate(engine)
+    with Session(engine) as session:
+        seed_demo(session)
+        session.commit()
+    port = free_port()
+    settings = make_settings(folder, base_url=f"http://127.0.0.1:{port}")
+    app = create_app(settings, engine=engine, run_jobs=True)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the live server did not start")
+        time.sleep(0.05)
+    yield LiveServer(url=f"http://127.0.0.1:{port}", engine=engine)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium, headless; never a downloaded browser."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context and page for one test."""
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
