@@ -17,13 +17,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 import helpdesk.job_modules  # noqa: F401
-from factories import PASSWORD
 from helpdesk.app import create_app
 from helpdesk.config import Settings
 from helpdesk.db import make_engine
 from helpdesk.jobs import runtime as jobs_runtime
 from helpdesk.migrate import migrate
 from helpdesk.seed import ensure_chain
+
+from factories import PASSWORD
 from support.servers import fresh_postgres_database, postgres_server, redis_server, smtp_server
 
 CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
@@ -182,9 +183,7 @@ class WebClient:
     def post_form(self, path: str, data: dict[str, Any], *, page: str = "/connexion") -> Any:
         """POST a form as a browser would, with the token of `page`."""
         token = self.csrf(page)
-        return self.client.post(
-            path, data={**data, "_csrf_token": token}, follow_redirects=False
-        )
+        return self.client.post(path, data={**data, "_csrf_token": token}, follow_redirects=False)
 
     def sign_in(self, email: str, password: str = PASSWORD) -> Any:
         """Sign in through the form; returns the response."""

@@ -12,7 +12,7 @@ from helpdesk.tickets.models import Channel, Queue, QueueMembership, Ticket
 from helpdesk.tickets.schemas import NewTicket
 from helpdesk.tickets.service import create_ticket
 
-PASSWORD = "correct-horse-battery"  # noqa: S105
+PASSWORD = "correct-horse-battery"
 _counter = itertools.count(1)
 
 

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from helpdesk.auth.models import Agent
 from helpdesk.tickets.lifecycle import ACTIVE_STATUSES
 from helpdesk.tickets.models import (
+    Attachment,
     HandoverRoute,
     Message,
     Queue,
@@ -85,5 +86,14 @@ def queue_members(session: Session, queue_id: int) -> list[Agent]:
             .join(QueueMembership, col(QueueMembership.agent_id) == col(Agent.id))
             .where(QueueMembership.queue_id == queue_id, col(Agent.active).is_(True))
             .order_by(col(Agent.full_name))
+        ).all()
+    )
+
+
+def attachments(session: Session, ticket: Ticket) -> list[Attachment]:
+    """The attachments of a ticket in order."""
+    return list(
+        session.exec(
+            select(Attachment).where(Attachment.ticket_id == ticket.id).order_by(col(Attachment.id))
         ).all()
     )

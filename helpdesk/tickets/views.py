@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, post
+from litestar.datastructures import State
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
-from litestar.response import Redirect, Template
+from litestar.response import File, Redirect, Template
 from pydantic import BaseModel
 from sqlmodel import Session
 
 from helpdesk.auth.models import ROLE_LABELS, Agent, Organisation, Role
 from helpdesk.errors import NotFoundError
 from helpdesk.tickets import lifecycle, queries, service
-from helpdesk.tickets.models import MessageKind, Queue, Ticket
+from helpdesk.tickets.attachments import attachment_path
+from helpdesk.tickets.models import Attachment, MessageKind, Queue, Ticket
 from helpdesk.tickets.permissions import can_act_on, can_read, visible_queues
 from helpdesk.web.dependencies import CurrentAgent, DbSession
 
@@ -115,12 +117,35 @@ class ConsoleController(Controller):
                 if ticket.assignee_id
                 else None,
                 "messages": queries.conversation(db_session, ticket),
+                "attachments": queries.attachments(db_session, ticket),
                 "events": queries.history(db_session, ticket),
                 "may_act": may_act,
                 "next_statuses": lifecycle.next_statuses(ticket.status) if may_act else [],
                 "targets": queries.handover_targets(db_session, ticket) if may_act else [],
                 "members": queries.queue_members(db_session, ticket.queue_id) if may_act else [],
             },
+        )
+
+    @get("/tickets/{ticket_id:int}/pieces-jointes/{attachment_id:int}", sync_to_thread=True)
+    def download(
+        self,
+        state: State,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+        attachment_id: FromPath[int],
+    ) -> File:
+        """An attachment, always as a download, for those who may see its ticket."""
+        ticket = readable_ticket(db_session, agent, ticket_id)
+        attachment = db_session.get(Attachment, attachment_id)
+        if attachment is None or attachment.ticket_id != ticket.id:
+            raise NotFoundError("Cette pièce jointe n'existe pas.")
+        return File(
+            path=attachment_path(state.settings.storage_dir, attachment),
+            filename=attachment.display_name,
+            media_type="application/octet-stream",
+            content_disposition_type="attachment",
+            headers={"Cache-Control": "private, no-store"},
         )
 
     @post("/tickets/{ticket_id:int}/messages", sync_to_thread=True)

@@ -6,12 +6,13 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from conftest import WebClient
-from factories import PASSWORD, make_agent
 from helpdesk.auth.models import Agent, AgentSession
 from helpdesk.auth.service import token_hash
 from helpdesk.db import utcnow
 from helpdesk.web.dependencies import SESSION_COOKIE
+
+from conftest import WebClient
+from factories import PASSWORD, make_agent
 
 
 def create_agent(web: WebClient, **kwargs: object) -> Agent:

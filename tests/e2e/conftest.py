@@ -13,11 +13,12 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlmodel import Session
 
-from conftest import make_settings
 from helpdesk.app import create_app
 from helpdesk.db import make_engine
 from helpdesk.migrate import migrate
 from helpdesk.seed import seed_demo
+
+from conftest import make_settings
 from support.servers import CHROMIUM_ARGS, chromium_path, free_port
 
 

@@ -8,8 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from factories import make_ticket
 from helpdesk.tickets.models import Ticket
+
+from factories import make_ticket
 
 
 def test_fifty_threads_create_tickets_with_unique_references(postgres_engine: Engine):

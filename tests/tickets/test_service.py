@@ -7,7 +7,6 @@ import re
 import pytest
 from sqlmodel import Session, col, select
 
-from factories import make_agent, make_ticket
 from helpdesk.auth.models import Role
 from helpdesk.errors import (
     InvalidTransitionError,
@@ -19,6 +18,8 @@ from helpdesk.jobs.models import OutboxMessage
 from helpdesk.notifications.models import OutgoingMail
 from helpdesk.tickets import service
 from helpdesk.tickets.models import Message, MessageKind, Queue, Status, Ticket, TicketEvent
+
+from factories import make_agent, make_ticket
 
 
 def events(session: Session, ticket: Ticket) -> list[TicketEvent]:
@@ -168,9 +169,7 @@ def test_only_members_of_the_current_queue_may_act(session: Session):
         )
     session.rollback()
     with pytest.raises(PermissionDeniedError):
-        service.change_status(
-            session, ticket_id=ticket.id, status=Status.OPEN, actor=sdst_agent
-        )
+        service.change_status(session, ticket_id=ticket.id, status=Status.OPEN, actor=sdst_agent)
 
 
 def test_stale_version_is_refused_and_changes_nothing(session: Session):

@@ -7,11 +7,12 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from conftest import WebClient, make_settings
-from factories import make_agent, make_ticket
 from helpdesk.auth.models import Role
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.service import hand_over
+
+from conftest import WebClient, make_settings
+from factories import make_agent, make_ticket
 from support.servers import free_port
 
 
