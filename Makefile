@@ -27,7 +27,9 @@ format: install-dev
 	$(BIN)/ruff format .
 
 bench: install-dev bench-suggest
-	$(BIN)/python bench/bench_jobs.py
+	HELPDESK_BENCH_DATABASE_URL=$${HELPDESK_BENCH_DATABASE_URL-$$HELPDESK_TEST_DATABASE_URL} \
+	HELPDESK_BENCH_REDIS_URL=$${HELPDESK_BENCH_REDIS_URL-$$HELPDESK_TEST_REDIS_URL} \
+	$(BIN)/python bench/bench_core.py
 
 bench-suggest: install-dev
 	$(BIN)/python bench/bench_suggest.py

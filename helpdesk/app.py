@@ -72,6 +72,7 @@ def create_app(
         on_startup=[start],
         on_shutdown=[stop],
         debug=False,
+        logging_config=None,
     )
 
 
