@@ -5,16 +5,26 @@ BIN := $(VENV)/bin
 VENDOR := helpdesk/static/vendor
 DSFR := node_modules/@gouvfr/dsfr/dist
 CHROMIUM ?= $(or $(HELPDESK_TEST_CHROMIUM),/usr/bin/chromium)
+# `make run` starts the reference dossier service beside the helpdesk (demo secret only).
+DOSSIERS_PORT ?= 8001
+DEMO_EVENTS_SECRET := demo-dossier-events-secret
 
-.PHONY: run test lint format bench bench-suggest install install-dev assets migrate seed clean check-chromium
+.PHONY: run test lint format bench bench-suggest install install-dev assets locale messages migrate seed clean check-chromium
 
-run: install assets
+run: install assets locale
 	$(BIN)/helpdesk migrate
 	$(BIN)/helpdesk seed-demo --if-empty
+	$(BIN)/helpdesk kb import knowledge_base/seed
 	@echo "Assistance ANEF : http://127.0.0.1:8000 (Ctrl-C pour arrêter)"
-	$(BIN)/helpdesk serve
+	@echo "Service de dossiers de référence : http://127.0.0.1:$(DOSSIERS_PORT)/api/v1/schema"
+	@export HELPDESK_DOSSIER_EVENTS_SECRET="$${HELPDESK_DOSSIER_EVENTS_SECRET:-$(DEMO_EVENTS_SECRET)}"; \
+	$(BIN)/helpdesk dossiers-reference serve --port $(DOSSIERS_PORT) \
+	  --database var/dossiers-reference.db \
+	  --webhook-url http://127.0.0.1:8000/api/v1/dossier-events & \
+	dossiers=$$!; trap 'kill $$dossiers 2>/dev/null; wait $$dossiers 2>/dev/null' EXIT INT TERM; \
+	HELPDESK_DOSSIERS_URL=http://127.0.0.1:$(DOSSIERS_PORT) $(BIN)/helpdesk serve
 
-test: install-dev assets check-chromium
+test: install-dev assets locale check-chromium
 	$(BIN)/pytest
 
 lint: install-dev
@@ -66,6 +76,15 @@ $(VENDOR)/.copied: node_modules/.installed
 	touch $@
 
 assets: $(VENDOR)/.copied
+
+# gettext catalogs of the public pages: the .po files are committed, the .mo files compiled here.
+locale: install
+	$(BIN)/pybabel compile -d helpdesk/locale -D messages
+
+# Re-extract the messages and merge them into the catalogs (then translate helpdesk/locale/en).
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k t:2 --no-wrap --sort-by-file -o helpdesk/locale/messages.pot .
+	$(BIN)/pybabel update -i helpdesk/locale/messages.pot -d helpdesk/locale -D messages --no-wrap
 
 check-chromium:
 	@test -x "$(CHROMIUM)" || { \

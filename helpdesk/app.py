@@ -20,10 +20,22 @@ from helpdesk.auth.views import AuthController
 from helpdesk.clock import start_clock_thread
 from helpdesk.config import Settings
 from helpdesk.db import make_engine
+from helpdesk.dossiers.source import build_source, close_source
+from helpdesk.dossiers.views import DossierController, dossier_events
 from helpdesk.errors import DomainError
 from helpdesk.health import healthz, readyz
+from helpdesk.intake.api import contact_api
+from helpdesk.intake.followup_views import FollowUpController
+from helpdesk.intake.views import ContactController
 from helpdesk.jobs import runtime as jobs_runtime
+from helpdesk.kb.help_views import HelpController, english_help
+from helpdesk.kb.index import LiveIndex
+from helpdesk.kb.views import KbController
 from helpdesk.logging import configure_logging
+from helpdesk.tickets.action_views import TicketActionsController
+from helpdesk.tickets.canned_views import CannedController
+from helpdesk.tickets.phone_views import PhoneController
+from helpdesk.tickets.queue_views import QueueController
 from helpdesk.tickets.views import ConsoleController
 from helpdesk.web import dependencies as deps
 from helpdesk.web.errors import domain_error_handler, http_error_handler, internal_error_handler
@@ -44,7 +56,17 @@ def create_app(
     runtime = jobs_runtime.JobRuntime(settings, engine)
     jobs_runtime.install(runtime)
     in_process = run_jobs if run_jobs is not None else settings.redis_url is None
-    state = State({"settings": settings, "engine": engine, "jobs": runtime})
+    kb_index = LiveIndex(engine)
+    dossier_source = build_source(settings)
+    state = State(
+        {
+            "settings": settings,
+            "engine": engine,
+            "jobs": runtime,
+            "kb_index": kb_index,
+            "dossier_source": dossier_source,
+        }
+    )
 
     def start() -> None:
         if in_process:
@@ -55,9 +77,17 @@ def create_app(
         if "clock_stop" in state:
             state.clock_stop.set()
         runtime.stop()
+        close_source(dossier_source)
 
     return Litestar(
-        route_handlers=[_web_router(), healthz, readyz, _static_router()],
+        route_handlers=[
+            _web_router(),
+            contact_api,
+            dossier_events,
+            healthz,
+            readyz,
+            _static_router(),
+        ],
         state=state,
         dependencies=_dependencies(),
         template_config=template_config(),
@@ -69,7 +99,7 @@ def create_app(
             title="API de l'assistance ANEF", version="1.0.0", path="/api/v1/schema"
         ),
         request_max_body_size=MAX_BODY_BYTES,
-        on_startup=[start],
+        on_startup=[start, kb_index.warm_up],
         on_shutdown=[stop],
         debug=False,
         logging_config=None,
@@ -80,7 +110,21 @@ def _web_router() -> Router:
     """The HTML pages, kept out of the OpenAPI schema."""
     return Router(
         path="/",
-        route_handlers=[AuthController, ConsoleController, AdminController],
+        route_handlers=[
+            AuthController,
+            ConsoleController,
+            QueueController,
+            TicketActionsController,
+            PhoneController,
+            CannedController,
+            AdminController,
+            KbController,
+            HelpController,
+            english_help,
+            ContactController,
+            FollowUpController,
+            DossierController,
+        ],
         include_in_schema=False,
     )
 

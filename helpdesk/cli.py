@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import pathlib
 import sys
 import threading
 
@@ -142,6 +143,37 @@ def kb() -> None:
     """Knowledge base: suggestions, import and export."""
 
 
+@kb.command("import")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=pathlib.Path))
+@click.option("--owner", default=None, help="Organisation code owning new articles (dp-anef).")
+def kb_import(directory: pathlib.Path, owner: str | None) -> None:
+    """Import Markdown articles by slug: new ones are created, changed ones get a revision."""
+    import helpdesk.job_modules  # noqa: F401
+    from helpdesk.db import make_engine
+    from helpdesk.errors import DomainError
+    from helpdesk.kb.transfer import import_directory
+
+    with Session(make_engine(Settings().database_url)) as session:
+        try:
+            report = import_directory(session, directory=directory, owner_code=owner)
+            session.commit()
+        except DomainError as error:
+            raise click.ClickException(error.message) from error
+    click.echo(f"Base de connaissances importée : {report.summary()}")
+
+
+@kb.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=pathlib.Path))
+def kb_export(directory: pathlib.Path) -> None:
+    """Write every article as a Markdown file with front matter (the import format)."""
+    from helpdesk.db import make_engine
+    from helpdesk.kb.transfer import export_directory
+
+    with Session(make_engine(Settings().database_url)) as session:
+        count = export_directory(session, directory=directory)
+    click.echo(f"{count} article(s) exporté(s) dans {directory}.")
+
+
 def _mount_kb_commands() -> None:
     """Add the knowledge base commands that live in knowledge_base/."""
     try:
@@ -152,3 +184,44 @@ def _mount_kb_commands() -> None:
 
 
 _mount_kb_commands()
+
+
+@main.group("dossiers-reference")
+def dossiers_reference() -> None:
+    """The reference dossier service (demonstrations and tests)."""
+
+
+@dossiers_reference.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option(
+    "--database",
+    envvar="DOSSIERS_REFERENCE_DB",
+    default="var/dossiers-reference.db",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=pathlib.Path),
+    help="Its own SQLite file (demo dossiers are added when it is empty).",
+)
+@click.option(
+    "--webhook-url",
+    envvar="DOSSIERS_REFERENCE_WEBHOOK_URL",
+    default=None,
+    help="The helpdesk's POST /api/v1/dossier-events address.",
+)
+@click.option(
+    "--secret",
+    envvar=["DOSSIERS_REFERENCE_SECRET", "HELPDESK_DOSSIER_EVENTS_SECRET"],
+    default=None,
+    help="Shared secret signing the events (HMAC-SHA256).",
+)
+def dossiers_reference_serve(
+    host: str, port: int, database: pathlib.Path, webhook_url: str | None, secret: str | None
+) -> None:
+    """Serve the reference dossier service on its own port and database."""
+    import uvicorn
+
+    from dossiers.reference.app import ReferenceConfig, create_reference_app
+
+    config = ReferenceConfig(database=database, webhook_url=webhook_url, secret=secret)
+    click.echo(f"Service de dossiers de référence : http://{host}:{port}/api/v1/schema")
+    uvicorn.run(create_reference_app(config), host=host, port=port, access_log=False)

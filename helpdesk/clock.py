@@ -26,7 +26,10 @@ class PeriodicJob:
     every_seconds: int
 
 
-PERIODIC_JOBS = (PeriodicJob("maintenance.purge_expired", 3600),)
+PERIODIC_JOBS = (
+    PeriodicJob("maintenance.purge_expired", 3600),
+    PeriodicJob("routing.sla_check", 60),
+)
 
 
 def run_clock(runtime: JobRuntime, stop: threading.Event, *, interval: float) -> None:

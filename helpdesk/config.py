@@ -42,7 +42,19 @@ class Settings(BaseSettings):
     login_window_seconds: int = 900
     worker_threads: int = 2
     outbox_sweep_seconds: int = 30
+    intake_rate_limit: int = 5
+    intake_rate_window_seconds: int = 600
+    intake_min_fill_seconds: float = 3.0
     log_level: str = "INFO"
+    dossiers_url: str | None = None
+    dossiers_connect_timeout_seconds: float = 0.5
+    dossiers_read_timeout_seconds: float = 1.0
+    dossiers_budget_seconds: float = 2.0
+    dossiers_cache_seconds: float = 30.0
+    dossiers_breaker_failures: int = 5
+    dossiers_breaker_reset_seconds: float = 30.0
+    dossier_events_secret: str | None = None
+    dossier_events_tolerance_seconds: int = 300
 
     @model_validator(mode="after")
     def _require_secret_in_production(self) -> Settings:

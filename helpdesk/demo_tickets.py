@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from helpdesk.auth.models import Agent
+from helpdesk.tickets.handover import hand_over
 from helpdesk.tickets.models import Channel, MessageKind, Status
 from helpdesk.tickets.schemas import NewTicket
-from helpdesk.tickets.service import add_message, change_status, create_ticket, hand_over
+from helpdesk.tickets.service import add_message, change_status, create_ticket
 
 DEMO_REQUESTS = (
     (
@@ -66,6 +67,8 @@ def create_demo_tickets(session: Session) -> None:
         ticket_id=first.id,  # type: ignore[arg-type]
         to_queue_code="dp-anef",
         reason="Attestation non régénérée alors que le dossier est complet et déposé à temps.",
+        checked="Dossier complet, déposé 90 jours avant l'échéance ; compte vérifié.",
+        question="Pouvez-vous relancer la génération de l'attestation ?",
         actor=advisor,
     )
     hand_over(
@@ -73,6 +76,8 @@ def create_demo_tickets(session: Session) -> None:
         ticket_id=first.id,  # type: ignore[arg-type]
         to_queue_code="sdst",
         reason="Question réglementaire sur la durée de validité.",
+        checked="Aucune anomalie technique sur le dossier.",
+        question="L'usager garde-t-il son droit au travail pendant l'instruction ?",
         actor=dp_agent,
     )
     add_message(
@@ -88,6 +93,8 @@ def create_demo_tickets(session: Session) -> None:
         ticket_id=third.id,  # type: ignore[arg-type]
         to_queue_code="sdanf",
         reason="Question métier sur l'avancement NATALI.",
+        checked="Récépissé de complétude reçu il y a 20 mois.",
+        question="Où en est l'instruction du dossier ?",
         actor=advisor,
     )
 

@@ -3,4 +3,5 @@
 import helpdesk.kb.tasks
 import helpdesk.maintenance
 import helpdesk.models
-import helpdesk.notifications.tasks  # noqa: F401
+import helpdesk.notifications.tasks
+import helpdesk.routing.tasks  # noqa: F401

@@ -3,16 +3,33 @@
 from sqlmodel import SQLModel
 
 from helpdesk.auth.models import Agent, AgentSession, Organisation, SignInFailure
+from helpdesk.dossiers.models import DossierEventReceipt
+from helpdesk.intake.models import ContactSubmission, DeflectionEvent, FollowUpLink, RateHit
 from helpdesk.jobs.models import DeadLetter, JobExecution, OutboxMessage
+from helpdesk.kb.models import Article, ArticleFeedback, ArticleRevision, KbIndexState
 from helpdesk.notifications.models import OutgoingMail
+from helpdesk.routing.models import (
+    BusinessCalendar,
+    ClosedDay,
+    QueueRouting,
+    RoutingRule,
+    SlaPolicy,
+    TicketClassification,
+    TicketSlaClock,
+    TicketTag,
+)
 from helpdesk.tickets.models import (
     Attachment,
+    CannedResponse,
     HandoverRoute,
     Message,
     Queue,
     QueueMembership,
     Ticket,
     TicketEvent,
+    TicketLink,
+    TicketPresence,
+    TicketSearchDocument,
     TicketSequence,
 )
 
@@ -21,19 +38,40 @@ metadata = SQLModel.metadata
 __all__ = [
     "Agent",
     "AgentSession",
+    "Article",
+    "ArticleFeedback",
+    "ArticleRevision",
     "Attachment",
+    "BusinessCalendar",
+    "CannedResponse",
+    "ClosedDay",
+    "ContactSubmission",
     "DeadLetter",
+    "DeflectionEvent",
+    "DossierEventReceipt",
+    "FollowUpLink",
     "HandoverRoute",
     "JobExecution",
+    "KbIndexState",
     "Message",
     "Organisation",
     "OutboxMessage",
     "OutgoingMail",
     "Queue",
     "QueueMembership",
+    "QueueRouting",
+    "RateHit",
+    "RoutingRule",
     "SignInFailure",
+    "SlaPolicy",
     "Ticket",
+    "TicketClassification",
     "TicketEvent",
+    "TicketLink",
+    "TicketPresence",
+    "TicketSearchDocument",
     "TicketSequence",
+    "TicketSlaClock",
+    "TicketTag",
     "metadata",
 ]

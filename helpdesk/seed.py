@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from helpdesk.auth.models import Agent, Organisation, OrganisationKind, Role
 from helpdesk.auth.service import create_agent
 from helpdesk.db import require_id
+from helpdesk.routing.seed import ensure_routing_defaults
 from helpdesk.tickets.models import HandoverRoute, Queue, QueueMembership, Ticket
 from routing.chain import DEFAULT_MOVES, DEFAULT_QUEUES
 
@@ -91,6 +92,7 @@ def ensure_chain(session: Session) -> None:
         if pair not in existing:
             session.add(HandoverRoute(from_queue_id=pair[0], to_queue_id=pair[1], kind=move.kind))
     session.flush()
+    ensure_routing_defaults(session)
 
 
 def is_empty(session: Session) -> bool:
@@ -99,7 +101,7 @@ def is_empty(session: Session) -> bool:
 
 
 def seed_demo(session: Session) -> list[DemoAccount]:
-    """Create demo sites, one agent per role and demo tickets; idempotent."""
+    """Create demo sites, one agent per role, demo tickets and the seed wiki; idempotent."""
     ensure_chain(session)
     for code, name, kind in DEMO_SITES:
         _ensure_organisation(session, code, name, kind)
@@ -109,6 +111,12 @@ def seed_demo(session: Session) -> list[DemoAccount]:
         from helpdesk.demo_tickets import create_demo_tickets
 
         create_demo_tickets(session)
+        from helpdesk.dossiers.demo import link_demo_tickets
+
+        link_demo_tickets(session)
+    from helpdesk.kb.transfer import import_seed
+
+    import_seed(session)
     return list(DEMO_ACCOUNTS)
 
 

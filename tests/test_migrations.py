@@ -8,13 +8,16 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from helpdesk.migrate import include_name
 from helpdesk.models import metadata
 from helpdesk.tickets.models import HandoverRoute, Queue
 
 
 def test_models_and_migrations_agree(engine: Engine):
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name}
+        )
         differences = compare_metadata(context, metadata)
     assert differences == [], f"models and migrations disagree: {differences}"
 

@@ -137,6 +137,10 @@ class Ticket(SQLModel, table=True):
     resolved_at: datetime | None = timestamp_column()
     closed_at: datetime | None = timestamp_column()
     version: int = Field(default=1)
+    # Set when a higher level returned the ticket with its answer to the owner queue.
+    answer_received: bool = Field(default=False)
+    resolved_at_first_contact: bool = Field(default=False)
+    merged_into_id: int | None = Field(default=None, foreign_key="ticket.id")
 
 
 class Message(SQLModel, table=True):
@@ -180,3 +184,53 @@ class TicketEvent(SQLModel, table=True):
     to_value: str | None = Field(default=None, max_length=200)
     reason: str | None = Field(default=None, sa_column=Column(Text))
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class TicketLink(SQLModel, table=True):
+    """Two related tickets (both directions are read from one row)."""
+
+    __tablename__ = "ticket_link"
+    __table_args__ = (UniqueConstraint("ticket_id", "other_ticket_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    other_ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    created_by_id: int | None = Field(default=None, foreign_key="agent.id")
+    created_at: datetime = timestamp_column(now=True)
+
+
+class CannedResponse(SQLModel, table=True):
+    """Éléments de langage: a reply template with placeholders, managed by supervisors."""
+
+    __tablename__ = "canned_response"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=150)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    active: bool = Field(default=True)
+    updated_by_id: int | None = Field(default=None, foreign_key="agent.id")
+    updated_at: datetime = timestamp_column(now=True)
+
+
+class TicketPresence(SQLModel, table=True):
+    """An agent has the ticket page open (refreshed while the page stays open)."""
+
+    __tablename__ = "ticket_presence"
+    __table_args__ = (UniqueConstraint("ticket_id", "agent_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    agent_id: int = Field(foreign_key="agent.id")
+    last_seen_at: datetime = timestamp_column(now=True)
+
+
+class TicketSearchDocument(SQLModel, table=True):
+    """The searchable text of a ticket (reference, subject, messages, e-mail, dossier)."""
+
+    __tablename__ = "ticket_search"
+
+    ticket_id: int = Field(
+        foreign_key="ticket.id", primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    document: str = Field(sa_column=Column(Text, nullable=False))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement, false, or_, true
 from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Agent, Role
@@ -72,3 +73,22 @@ def _codes(session: Session, queue_ids: set[int | None]) -> set[str]:
     if not queue_ids:
         return set()
     return set(session.exec(select(Queue.code).where(col(Queue.id).in_(queue_ids))).all())
+
+
+def visible_tickets_condition(session: Session, agent: Agent) -> ColumnElement[bool]:
+    """The SQL condition selecting exactly the tickets `can_read` lets the agent see."""
+    if not agent.active:
+        return false()
+    if agent.role in ALL_QUEUE_ROLES:
+        return true()
+    if agent.role == Role.REFERENT:
+        if agent.site_id is None:
+            return false()
+        return col(Ticket.site_id) == agent.site_id
+    queue_ids = {queue.id for queue in visible_queues(session, agent)}
+    codes = _codes(session, queue_ids)
+    passed_through = select(TicketEvent.ticket_id).where(
+        col(TicketEvent.kind).in_(["created", "escalate", "transfer", "return"]),
+        or_(col(TicketEvent.from_value).in_(codes), col(TicketEvent.to_value).in_(codes)),
+    )
+    return or_(col(Ticket.queue_id).in_(queue_ids), col(Ticket.id).in_(passed_through))

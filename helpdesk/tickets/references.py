@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 REFERENCE_PREFIX = "ANEF"
+SEQUENCE = "ticket_reference_seq"
 
-_INSERT_YEAR = {
-    "postgresql": "INSERT INTO ticket_sequence (year, last_value) VALUES (:y, 0) "
-    "ON CONFLICT (year) DO NOTHING",
-    "sqlite": "INSERT OR IGNORE INTO ticket_sequence (year, last_value) VALUES (:y, 0)",
-}
+_INSERT_YEAR = "INSERT OR IGNORE INTO ticket_sequence (year, last_value) VALUES (:y, 0)"
 _BUMP = (
     "UPDATE ticket_sequence SET last_value = last_value + 1 WHERE year = :y RETURNING last_value"
 )
@@ -24,25 +21,23 @@ def format_reference(year: int, number: int) -> str:
 
 
 def allocate_reference(session: Session, year: int) -> str:
-    """Take the next number of the year.
+    """Take the next reference number.
 
-    On PostgreSQL the counter moves in its own short transaction so that concurrent
-    creations never wait for each other's commit; a rolled-back ticket leaves a gap,
-    which references tolerate. SQLite has one writer at a time, so it uses the
-    caller's transaction.
+    On PostgreSQL the number comes from a sequence: nextval never waits for another
+    transaction and never needs a second connection, so concurrent creations cannot
+    block each other; a rolled-back ticket leaves a gap, which references tolerate.
+    SQLite has one writer at a time, so a per-year counter in the caller's transaction
+    is enough there.
     """
-    bind = session.get_bind()
-    engine: Engine = bind.engine if isinstance(bind, Connection) else bind
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as connection:
-            number = _bump(connection, year, "postgresql")
-            connection.commit()
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        number = int(connection.execute(text(f"SELECT nextval('{SEQUENCE}')")).scalar_one())
     else:
-        number = _bump(session.connection(), year, engine.dialect.name)
+        number = _bump(connection, year)
     return format_reference(year, number)
 
 
-def _bump(connection: Connection, year: int, dialect: str) -> int:
+def _bump(connection: Connection, year: int) -> int:
     """Make sure the year's counter exists, then increment it and return the new value."""
-    connection.execute(text(_INSERT_YEAR[dialect]), {"y": year})
+    connection.execute(text(_INSERT_YEAR), {"y": year})
     return int(connection.execute(text(_BUMP), {"y": year}).scalar_one())

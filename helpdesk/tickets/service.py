@@ -15,11 +15,11 @@ from helpdesk.errors import (
     StaleVersionError,
     ValidationFailedError,
 )
+from helpdesk.jobs.registry import enqueue_job
 from helpdesk.notifications.service import queue_mail
 from helpdesk.tickets import lifecycle
 from helpdesk.tickets.models import (
     Channel,
-    HandoverRoute,
     Message,
     MessageKind,
     Queue,
@@ -30,9 +30,9 @@ from helpdesk.tickets.models import (
 from helpdesk.tickets.permissions import can_act_on
 from helpdesk.tickets.references import allocate_reference
 from helpdesk.tickets.schemas import NewTicket
+from helpdesk.tickets.search import index_ticket
 
 REQUESTER_LABEL = "Usager"
-ACKNOWLEDGED_CHANNELS = frozenset({Channel.FORM, Channel.EMAIL, Channel.API})
 
 
 def create_ticket(session: Session, *, data: NewTicket, actor: Agent | None = None) -> Ticket:
@@ -61,8 +61,9 @@ def create_ticket(session: Session, *, data: NewTicket, actor: Agent | None = No
         )
     )
     record_event(session, ticket, actor, kind="created", to_value=queue.code)
-    if ticket.requester_email and data.channel in ACKNOWLEDGED_CHANNELS:
-        _queue_acknowledgement(session, ticket)
+    index_ticket(session, ticket)
+    enqueue_job(session, "routing.ticket_changed", ticket_id=ticket.id, trigger="created")
+    # The acknowledgement (with the follow-up link) is the intake service's job.
     return ticket
 
 
@@ -82,11 +83,16 @@ def add_message(
             "Le message est vide : écrivez votre texte avant d'envoyer.",
             field_errors={"body": "Le message est vide."},
         )
-    ticket = _load_for_change(session, ticket_id, expected_version)
+    ticket = load_for_change(session, ticket_id, expected_version)
     if kind == MessageKind.REQUESTER:
         _reopen_on_requester_message(session, ticket)
     else:
-        _ensure_agent_may_act(session, actor, ticket)
+        ensure_agent_may_act(session, actor, ticket)
+    if kind == MessageKind.PUBLIC_REPLY and ticket.queue_id != ticket.owner_queue_id:
+        raise PermissionDeniedError(
+            "Seul le niveau en contact avec le demandeur lui répond. Rédigez votre réponse "
+            "en note interne puis renvoyez le ticket au niveau précédent."
+        )
     message = Message(
         ticket_id=require_id(ticket),
         kind=kind,
@@ -99,8 +105,8 @@ def add_message(
         _after_public_reply(session, ticket, actor, body)
     elif kind == MessageKind.INTERNAL_NOTE:
         record_event(session, ticket, actor, kind="note")
-    _touch(ticket)
-    session.flush()
+    touch(ticket)
+    index_ticket(session, ticket)
     return message
 
 
@@ -113,8 +119,8 @@ def assign(
     expected_version: int | None = None,
 ) -> Ticket:
     """Give the ticket to a member of its current queue, or leave it unassigned."""
-    ticket = _load_for_change(session, ticket_id, expected_version)
-    _ensure_agent_may_act(session, actor, ticket)
+    ticket = load_for_change(session, ticket_id, expected_version)
+    ensure_agent_may_act(session, actor, ticket)
     previous = session.get(Agent, ticket.assignee_id) if ticket.assignee_id else None
     assignee = None
     if assignee_id is not None:
@@ -133,7 +139,7 @@ def assign(
         from_value=previous.full_name if previous else None,
         to_value=assignee.full_name if assignee else None,
     )
-    _touch(ticket)
+    touch(ticket)
     return ticket
 
 
@@ -147,8 +153,8 @@ def change_status(
     expected_version: int | None = None,
 ) -> Ticket:
     """Move the ticket along its lifecycle; an illegal move is refused."""
-    ticket = _load_for_change(session, ticket_id, expected_version)
-    _ensure_agent_may_act(session, actor, ticket)
+    ticket = load_for_change(session, ticket_id, expected_version)
+    ensure_agent_may_act(session, actor, ticket)
     apply_status(session, ticket, status, actor=actor, reason=reason)
     return ticket
 
@@ -174,55 +180,7 @@ def apply_status(
     elif kind == "reopened":
         ticket.resolved_at = None
     ticket.status = status
-    _touch(ticket)
-
-
-def hand_over(
-    session: Session,
-    *,
-    ticket_id: int,
-    to_queue_code: str,
-    reason: str,
-    actor: Agent,
-    expected_version: int | None = None,
-) -> Ticket:
-    """Move the ticket to another queue along a move the chain allows, with its reason."""
-    ticket = _load_for_change(session, ticket_id, expected_version)
-    _ensure_agent_may_act(session, actor, ticket)
-    source = session.get(Queue, ticket.queue_id)
-    target = queue_by_code(session, code=to_queue_code)
-    assert source is not None and source.id is not None
-    route = session.exec(
-        select(HandoverRoute).where(
-            HandoverRoute.from_queue_id == source.id, HandoverRoute.to_queue_id == target.id
-        )
-    ).first()
-    if route is None:
-        raise InvalidTransitionError(
-            f"Le circuit de support ne prévoit pas de passage de « {source.name} » "
-            f"à « {target.name} »."
-        )
-    reason = reason.strip()
-    if not reason:
-        raise ValidationFailedError(
-            "Indiquez le motif du transfert : il guide le niveau suivant.",
-            field_errors={"reason": "Le motif est obligatoire."},
-        )
-    ticket.queue_id = target.id  # type: ignore[assignment]
-    ticket.assignee_id = None
-    if ticket.status == Status.NEW:
-        ticket.status = Status.OPEN
-    record_event(
-        session,
-        ticket,
-        actor,
-        kind=route.kind,
-        from_value=source.code,
-        to_value=target.code,
-        reason=reason,
-    )
-    _touch(ticket)
-    return ticket
+    touch(ticket)
 
 
 def record_event(
@@ -267,7 +225,7 @@ def get_ticket(session: Session, ticket_id: int) -> Ticket:
     return ticket
 
 
-def _load_for_change(session: Session, ticket_id: int, expected_version: int | None) -> Ticket:
+def load_for_change(session: Session, ticket_id: int, expected_version: int | None) -> Ticket:
     """Lock the ticket row and check that nobody changed it since the user loaded it."""
     ticket = session.get(Ticket, ticket_id, with_for_update=True, populate_existing=True)
     if ticket is None:
@@ -280,7 +238,7 @@ def _load_for_change(session: Session, ticket_id: int, expected_version: int | N
     return ticket
 
 
-def _ensure_agent_may_act(session: Session, actor: Agent | None, ticket: Ticket) -> None:
+def ensure_agent_may_act(session: Session, actor: Agent | None, ticket: Ticket) -> None:
     """Refuse the change unless the agent works the ticket's current queue."""
     if actor is None or not can_act_on(session, actor, ticket):
         raise PermissionDeniedError(
@@ -289,7 +247,7 @@ def _ensure_agent_may_act(session: Session, actor: Agent | None, ticket: Ticket)
         )
 
 
-def _touch(ticket: Ticket) -> None:
+def touch(ticket: Ticket) -> None:
     """Mark the ticket changed: new version, new update time."""
     ticket.version += 1
     ticket.updated_at = utcnow()
@@ -309,6 +267,7 @@ def _after_public_reply(session: Session, ticket: Ticket, actor: Agent | None, b
     """Record the first response and e-mail the reply to the requester."""
     if ticket.first_response_at is None:
         ticket.first_response_at = utcnow()
+    ticket.answer_received = False
     record_event(session, ticket, actor, kind="public_reply")
     if ticket.requester_email:
         queue_mail(
@@ -321,22 +280,6 @@ def _after_public_reply(session: Session, ticket: Ticket, actor: Agent | None, b
             ),
             ticket_id=ticket.id,
         )
-
-
-def _queue_acknowledgement(session: Session, ticket: Ticket) -> None:
-    """E-mail the requester that the request was received, with its reference."""
-    assert ticket.requester_email is not None
-    queue_mail(
-        session,
-        recipient=ticket.requester_email,
-        subject=f"Votre demande {ticket.reference} a bien été reçue",
-        body=(
-            "Bonjour,\n\nNous avons bien reçu votre demande. Sa référence est "
-            f"{ticket.reference}.\nUn conseiller vous répondra dans les meilleurs délais.\n\n"
-            "Cordialement,\nLe centre de contact citoyen ANEF"
-        ),
-        ticket_id=ticket.id,
-    )
 
 
 def _requester_label(data: NewTicket, actor: Agent | None) -> str:

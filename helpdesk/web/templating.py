@@ -9,6 +9,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from helpdesk.config import PROJECT_ROOT
+from helpdesk.i18n import jinja_gettext, jinja_ngettext
 from helpdesk.tickets.models import PRIORITY_LABELS, STATUS_LABELS, Priority, Status
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -24,6 +25,12 @@ EVENT_LABELS = {
     "return": "Retour",
     "public_reply": "Réponse au demandeur",
     "note": "Note interne",
+    "merged_into": "Fusionné dans",
+    "merged_from": "Fusion reçue de",
+    "linked": "Lien ajouté",
+    "dossier_attached": "Dossier attaché",
+    "dossier_status": "Dossier : changement de statut",
+    "dossier_alert": "Dossier : action attendue",
 }
 
 
@@ -63,6 +70,10 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     """Register our filters on the Jinja environment."""
     env = engine.engine
     env.autoescape = True
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=jinja_gettext, ngettext=jinja_ngettext, newstyle=True
+    )
     env.filters["paris_time"] = paris_time
     env.filters["status_label"] = status_label
     env.filters["priority_label"] = priority_label

@@ -25,6 +25,7 @@ from helpdesk.auth.models import SignInFailure
 from helpdesk.clock import PeriodicJob, tick
 from helpdesk.config import Settings
 from helpdesk.db import utcnow
+from helpdesk.intake.mails import queue_acknowledgement
 from helpdesk.jobs.models import DeadLetter, JobExecution, OutboxMessage
 from helpdesk.jobs.registry import JobContext, enqueue_job, job
 from helpdesk.jobs.runtime import JobRuntime
@@ -115,9 +116,10 @@ def one(engine: Engine, model: Any, *where: Any) -> Any:
 
 
 def create_ticket(engine: Engine) -> Ticket:
-    """A ticket with a requester e-mail, committed (it queues the acknowledgement)."""
+    """A ticket with a requester e-mail and its acknowledgement (as the intake queues it)."""
     with Session(engine, expire_on_commit=False) as session:
         ticket = make_ticket(session, requester_email=REQUESTER)
+        queue_acknowledgement(session, ticket=ticket, url="http://127.0.0.1:8000/suivi/x")
         session.commit()
     return ticket
 

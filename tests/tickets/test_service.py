@@ -17,7 +17,16 @@ from helpdesk.errors import (
 from helpdesk.jobs.models import OutboxMessage
 from helpdesk.notifications.models import OutgoingMail
 from helpdesk.tickets import service
-from helpdesk.tickets.models import Message, MessageKind, Queue, Status, Ticket, TicketEvent
+from helpdesk.tickets.handover import hand_over
+from helpdesk.tickets.models import (
+    Message,
+    MessageKind,
+    Queue,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketSearchDocument,
+)
 
 from factories import make_agent, make_ticket
 
@@ -38,7 +47,7 @@ def queue_code(session: Session, ticket: Ticket) -> str:
     return queue.code
 
 
-def test_create_ticket_writes_reference_message_event_and_acknowledgement(session: Session):
+def test_create_ticket_writes_reference_message_event_and_search_text(session: Session):
     ticket = make_ticket(session)
     session.commit()
 
@@ -49,12 +58,10 @@ def test_create_ticket_writes_reference_message_event_and_acknowledgement(sessio
     messages = session.exec(select(Message).where(Message.ticket_id == ticket.id)).all()
     assert [m.kind for m in messages] == [MessageKind.REQUESTER]
     assert [e.kind for e in events(session, ticket)] == ["created"]
-    mail = session.exec(select(OutgoingMail).where(OutgoingMail.ticket_id == ticket.id)).one()
-    assert ticket.reference in mail.subject
-    outbox = session.exec(select(OutboxMessage)).all()
-    assert [(o.actor_name, o.payload) for o in outbox] == [
-        ("notifications.send_mail", {"mail_id": mail.id})
-    ]
+    document = session.get(TicketSearchDocument, ticket.id)
+    assert document is not None and ticket.reference in document.document
+    # The acknowledgement belongs to the intake service (it carries the follow-up link).
+    assert session.exec(select(OutboxMessage)).all() == []
 
 
 def test_references_follow_each_other(session: Session):
@@ -116,20 +123,42 @@ def test_hand_over_follows_the_chain_and_records_the_reason(session: Session):
     ticket = make_ticket(session)
     session.commit()
 
-    service.hand_over(
-        session, ticket_id=ticket.id, to_queue_code="dp-anef", reason="Vérifié", actor=advisor
+    summary = {"checked": "Compte vérifié", "question": "Que répondre ?"}
+    hand_over(
+        session,
+        ticket_id=ticket.id,
+        to_queue_code="dp-anef",
+        reason="Vérifié",
+        actor=advisor,
+        **summary,
     )
-    service.hand_over(
-        session, ticket_id=ticket.id, to_queue_code="sdst", reason="Réglementaire", actor=dp_agent
+    hand_over(
+        session,
+        ticket_id=ticket.id,
+        to_queue_code="sdst",
+        reason="Réglementaire",
+        actor=dp_agent,
+        **summary,
     )
-    service.hand_over(
-        session, ticket_id=ticket.id, to_queue_code="dp-anef", reason="Réponse", actor=sdst_agent
+    hand_over(
+        session,
+        ticket_id=ticket.id,
+        to_queue_code="dp-anef",
+        reason="Réponse",
+        answer="Le droit au travail est maintenu.",
+        actor=sdst_agent,
     )
     session.commit()
 
     assert queue_code(session, ticket) == "dp-anef"
     owner = session.get(Queue, ticket.owner_queue_id)
     assert owner is not None and owner.code == "ccc"
+    assert ticket.answer_received is False  # back at DP ANEF, not yet at the owner
+    escalation = events(session, ticket)[1]
+    assert escalation.data == summary
+    notes = session.exec(select(Message).where(Message.ticket_id == ticket.id)).all()
+    assert notes[-1].kind == MessageKind.INTERNAL_NOTE
+    assert notes[-1].body == "Le droit au travail est maintenu."
     moves = [(e.kind, e.from_value, e.to_value, e.reason) for e in events(session, ticket)][1:]
     assert moves == [
         ("escalate", "ccc", "dp-anef", "Vérifié"),
@@ -143,14 +172,19 @@ def test_hand_over_outside_the_chain_or_without_reason_is_refused(session: Sessi
     ticket = make_ticket(session)
     session.commit()
     with pytest.raises(InvalidTransitionError, match="circuit"):
-        service.hand_over(
-            session, ticket_id=ticket.id, to_queue_code="sdst", reason="x", actor=advisor
-        )
+        hand_over(session, ticket_id=ticket.id, to_queue_code="sdst", reason="x", actor=advisor)
     session.rollback()
-    with pytest.raises(ValidationFailedError, match="motif"):
-        service.hand_over(
-            session, ticket_id=ticket.id, to_queue_code="dp-anef", reason="  ", actor=advisor
+    with pytest.raises(ValidationFailedError, match="motif") as refused:
+        hand_over(
+            session,
+            ticket_id=ticket.id,
+            to_queue_code="dp-anef",
+            reason="  ",
+            checked="",
+            question="Une question",
+            actor=advisor,
         )
+    assert set(refused.value.field_errors) == {"reason", "checked"}
     session.rollback()
     assert queue_code(session, ticket) == "ccc"
 

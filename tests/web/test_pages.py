@@ -8,8 +8,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from helpdesk.auth.models import Role
+from helpdesk.tickets.handover import hand_over
 from helpdesk.tickets.models import Ticket
-from helpdesk.tickets.service import hand_over
 
 from conftest import WebClient, make_settings
 from factories import make_agent, make_ticket
@@ -125,7 +125,13 @@ def test_advisor_works_a_ticket_through_the_forms(web: WebClient):
     assert "<script>alert(1)</script>" not in shown
     moved = web.post_form(
         f"{page}/handover",
-        {"to_queue": "dp-anef", "reason": "Attestation non générée", "version": 2},
+        {
+            "to_queue": "dp-anef",
+            "reason": "Attestation non générée",
+            "checked": "Dossier complet",
+            "question": "Pouvez-vous régénérer l'attestation ?",
+            "version": 2,
+        },
         page=page,
     )
     assert moved.status_code == 303
@@ -164,9 +170,26 @@ def test_sdst_reads_a_ticket_it_handled_after_it_went_back(web: WebClient):
         dp = make_agent(session, organisation="dp-anef", queues=("dp-anef",))
         advisor = make_agent(session)
         sdst = make_agent(session, organisation="sdst", queues=("sdst",))
-        hand_over(session, ticket_id=ticket.id, to_queue_code="dp-anef", reason="a", actor=advisor)
-        hand_over(session, ticket_id=ticket.id, to_queue_code="sdst", reason="b", actor=dp)
-        hand_over(session, ticket_id=ticket.id, to_queue_code="dp-anef", reason="c", actor=sdst)
+        summary = {"checked": "vérifié", "question": "question ?"}
+        hand_over(
+            session,
+            ticket_id=ticket.id,
+            to_queue_code="dp-anef",
+            reason="a",
+            actor=advisor,
+            **summary,
+        )
+        hand_over(
+            session, ticket_id=ticket.id, to_queue_code="sdst", reason="b", actor=dp, **summary
+        )
+        hand_over(
+            session,
+            ticket_id=ticket.id,
+            to_queue_code="dp-anef",
+            reason="c",
+            answer="ok",
+            actor=sdst,
+        )
         session.commit()
     web.sign_in(emails["sdst"])
     page = web.client.get(f"/tickets/{ticket.id}")

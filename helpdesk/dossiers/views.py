@@ -1,0 +1,172 @@
+"""The ticket's dossier panel, attaching a dossier, and the signed webhook of dossier events."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import anyio
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import Redirect, Template
+from pydantic import BaseModel, ValidationError
+
+from dossiers.model import DossierEvent
+from dossiers.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureError, verify
+from dossiers.source import DossierSource
+from helpdesk.config import Settings
+from helpdesk.db import session_scope
+from helpdesk.dossiers import service
+from helpdesk.dossiers.events import receive_event
+from helpdesk.tickets.permissions import can_act_on
+from helpdesk.tickets.views import readable_ticket
+from helpdesk.web.dependencies import CurrentAgent, DbSession
+
+PARIS = ZoneInfo("Europe/Paris")
+FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+PRIVATE = {"Cache-Control": "private, no-store"}
+
+
+class AttachForm(BaseModel):
+    """A dossier number to attach to the ticket."""
+
+    number: str = ""
+    version: int | None = None
+
+
+def today() -> date:
+    """Today in Paris (the attestations' validity is counted in French days)."""
+    from helpdesk.db import utcnow
+
+    return utcnow().astimezone(PARIS).date()
+
+
+def dossier_source(state: State) -> DossierSource:
+    """The application's dossier source."""
+    source: DossierSource = state.dossier_source
+    return source
+
+
+class DossierController(Controller):
+    """GET the dossier panel of a ticket (htmx fragment or page); POST a dossier number."""
+
+    path = "/tickets/{ticket_id:int}/dossier"
+
+    @get("/", sync_to_thread=True)
+    def panel(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+        numero_etranger: str | None = None,
+    ) -> Template:
+        """The dossier's status, timeline, requested documents and attestations."""
+        ticket = readable_ticket(db_session, agent, ticket_id)
+        panel = service.ticket_panel(
+            db_session,
+            source=dossier_source(state),
+            ticket=ticket,
+            today=today(),
+            foreign_number=numero_etranger,
+        )
+        may_act = can_act_on(db_session, agent, ticket)
+        context = {
+            "agent": agent,
+            "ticket": ticket,
+            "panel": panel,
+            "today": today(),
+            "may_act": may_act,
+            "may_reply": may_act and ticket.queue_id == ticket.owner_queue_id,
+            "unavailable_text": service.UNAVAILABLE,
+            "foreign_number": numero_etranger or ticket.requester_foreign_number or "",
+        }
+        fragment = bool(request.headers.get("hx-request"))
+        name = "dossiers/_panel.html" if fragment else "dossiers/panel.html"
+        return Template(name, context=context, headers=PRIVATE)
+
+    @post("/", sync_to_thread=True)
+    def attach(
+        self,
+        state: State,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+        data: Annotated[AttachForm, FORM],
+    ) -> Redirect:
+        """Attach the dossier with this number, then back to the ticket."""
+        readable_ticket(db_session, agent, ticket_id)
+        service.attach_dossier(
+            db_session,
+            source=dossier_source(state),
+            ticket_id=ticket_id,
+            number=data.number,
+            actor=agent,
+            expected_version=data.version,
+        )
+        return Redirect(f"/tickets/{ticket_id}", status_code=303)
+
+
+def _problem(
+    status: int, title: str, detail: str, errors: list[dict[str, str]] | None = None
+) -> Response[Any]:
+    """A problem+json answer."""
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    body.update(detail=detail, errors=errors or [])
+    return Response(body, status_code=status, media_type="application/problem+json")
+
+
+def _validation_errors(error: ValidationError) -> list[dict[str, str]]:
+    """One entry per faulty field of the event."""
+    return [
+        {"field": ".".join(str(p) for p in item["loc"]) or "body", "message": item["msg"]}
+        for item in error.errors(include_url=False)
+    ]
+
+
+@post(
+    "/api/v1/dossier-events",
+    status_code=202,
+    summary="Recevoir un changement de statut de dossier",
+    description=(
+        "Corps JSON : event_id, type (dossier.status_changed), occurred_at, dossier_number, "
+        "procedure, from_status, to_status, contact_email. En-têtes X-Dossier-Timestamp (secondes "
+        "Unix) et X-Dossier-Signature : sha256=hex(HMAC-SHA256(secret, horodatage + '.' + corps)). "
+        "401 : signature absente, fausse ou horodatage périmé ; 422 : corps invalide ; 202 : "
+        "status « applied », « ignored » (dossier inconnu) ou « duplicate » (déjà reçu)."
+    ),
+)
+async def dossier_events(request: Request[Any, Any, Any], state: State) -> Response[Any]:
+    """The dossier systems' signed status changes."""
+    settings: Settings = state.settings
+    if not settings.dossier_events_secret:
+        return _problem(503, "Webhook non configuré", "Le secret des événements n'est pas défini.")
+    body = await request.body()
+    try:
+        verify(
+            settings.dossier_events_secret,
+            timestamp=request.headers.get(TIMESTAMP_HEADER),
+            given=request.headers.get(SIGNATURE_HEADER),
+            body=body,
+            tolerance=settings.dossier_events_tolerance_seconds,
+        )
+    except SignatureError as error:
+        return _problem(401, "Signature refusée", f"Événement refusé : {error}.")
+    try:
+        event = DossierEvent.model_validate_json(body)
+    except ValidationError as error:
+        return _problem(
+            422, "Événement invalide", "Corrigez les champs indiqués.", _validation_errors(error)
+        )
+    outcome, count = await anyio.to_thread.run_sync(_receive, state, event)
+    return Response({"status": outcome, "tickets": count}, status_code=202)
+
+
+def _receive(state: State, event: DossierEvent) -> tuple[str, int]:
+    """Apply the event in its own transaction."""
+    with session_scope(state.engine) as session:
+        return receive_event(session, event=event)

@@ -1,0 +1,37 @@
+"""E-mails of the public intake, in the requester's language."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from helpdesk.i18n import N_, t
+from helpdesk.notifications.service import queue_mail
+from helpdesk.tickets.models import Ticket
+
+ACK_SUBJECT = N_("Votre demande %(reference)s a bien été reçue")
+ACK_BODY = N_(
+    "Bonjour,\n\n"
+    "Nous avons bien reçu votre demande « %(subject)s ». Sa référence est %(reference)s.\n\n"
+    "Un conseiller du centre de contact vous répondra dans les meilleurs délais. "
+    "Vous pouvez suivre votre demande, lire nos réponses et nous écrire à cette adresse :\n\n"
+    "%(url)s\n\n"
+    "Ce lien est personnel : ne le transmettez à personne. "
+    "Il reste valable un an après la clôture de votre demande.\n\n"
+    "Ceci est un message automatique : merci de ne pas y répondre.\n\n"
+    "Cordialement,\n"
+    "Le centre de contact citoyen ANEF"
+)
+
+
+def queue_acknowledgement(session: Session, *, ticket: Ticket, url: str) -> None:
+    """Queue the acknowledgement (reference and follow-up link) in the ticket's language."""
+    if not ticket.requester_email:
+        return
+    lang = ticket.language
+    queue_mail(
+        session,
+        recipient=ticket.requester_email,
+        subject=t(lang, ACK_SUBJECT, reference=ticket.reference),
+        body=t(lang, ACK_BODY, subject=ticket.subject, reference=ticket.reference, url=url),
+        ticket_id=ticket.id,
+    )

@@ -1,0 +1,235 @@
+"""The public contact form: GET and POST /contact, and the deflection beacons."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import anyio
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import FormMultiDict
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.params import FromQuery
+from litestar.response import Template
+from sqlmodel import Session
+
+from helpdesk.config import Settings
+from helpdesk.i18n import N_, language, preferred_language, t
+from helpdesk.intake import service
+from helpdesk.intake.forms import (
+    HONEYPOT,
+    MAX_CONTACT_BODY,
+    AppSettings,
+    Files,
+    client_address,
+    filled_too_fast,
+    limiter,
+    new_visit,
+    read_files,
+    signed_stamp,
+    started_token,
+)
+from helpdesk.intake.schemas import (
+    FIELDS,
+    Checked,
+    check_contact,
+    is_acknowledged,
+    procedure_choices,
+    raw_values,
+    reason_choices,
+)
+from helpdesk.intake.suggestions import suggestions_for
+from helpdesk.tickets.models import Channel
+from helpdesk.web.dependencies import DbSession
+
+NO_STORE = {"Cache-Control": "no-store"}
+FIELD_ORDER = [spec.name for spec in FIELDS if spec.name != "language"] + [
+    "attachments",
+    "privacy",
+]
+MSG_TOO_FAST = N_(
+    "Votre envoi n'a pas pu être vérifié. Relisez votre demande puis envoyez-la de nouveau."
+)
+MSG_FILES_AGAIN = N_(
+    "Pour votre sécurité, les fichiers ne sont pas conservés quand le formulaire comporte "
+    "une erreur : ajoutez de nouveau %(names)s."
+)
+
+
+def too_large_handler(request: Request[Any, Any, Any], _error: Exception) -> Response[Any]:
+    """A clear page when the send is bigger than the form allows."""
+    lang = preferred_language(
+        request.query_params.get("lang"), request.headers.get("accept-language")
+    )
+    return refusal(request, lang=lang, status=413)
+
+
+def refusal(
+    request: Request[Any, Any, Any], *, lang: str, status: int, retry_after: int | None = None
+) -> Template:
+    """The 413 or 429 page (or htmx fragment) of the contact form."""
+    headers = dict(NO_STORE)
+    if retry_after:
+        headers["Retry-After"] = str(retry_after)
+    minutes = max(1, ((retry_after or 60) + 59) // 60)
+    name = "intake/_refusal.html" if request.headers.get("hx-request") else "intake/refusal.html"
+    context = {"lang": lang, "status": status, "minutes": minutes, "agent": None}
+    return Template(name, context=context, status_code=status, headers=headers)
+
+
+class ContactController(Controller):
+    """The contact form of the CCC, without sign-in."""
+
+    exception_handlers = {RequestEntityTooLarge: too_large_handler}
+
+    @get("/contact", sync_to_thread=False)
+    def contact_page(
+        self, request: Request[Any, Any, Any], settings: AppSettings, lang: FromQuery[str] = ""
+    ) -> Template:
+        """The empty form, in French or English."""
+        lang = preferred_language(lang, request.headers.get("accept-language"))
+        context = form_context(settings, lang=lang, checked=None, visit=new_visit())
+        return Template("intake/contact.html", context=context)
+
+    @post("/contact", request_max_body_size=MAX_CONTACT_BODY)
+    async def send(
+        self, request: Request[Any, Any, Any], settings: AppSettings, db_session: DbSession
+    ) -> Template:
+        """Check the form; send it as a ticket, or give it back with each error explained."""
+        form = await request.form()
+        lang = language(form.get("language"))
+        visit, started = _visit(form), form.get("started")
+        if form.get(HONEYPOT):
+            return _page(request, {"lang": lang, "robot": True}, status=200)
+        checked = check_contact(
+            raw_values(form), acknowledged=is_acknowledged(form.get("privacy")), lang=lang
+        )
+        if form.get("intent") == "suggest":
+            context = form_context(
+                settings, lang=lang, checked=checked, visit=visit, quiet=True, started=started
+            )
+            context["privacy_checked"] = is_acknowledged(form.get("privacy"))
+            context["suggestions"] = await anyio.to_thread.run_sync(
+                partial(suggestions_for, request, db_session, checked.values, lang)
+            )
+            return _page(request, context, status=200)
+        files = await read_files(form.getall("attachments", []), lang=lang)
+        problem = _problems(settings, form, checked, files, lang)
+        if problem is not None or checked.data is None:
+            context = form_context(
+                settings, lang=lang, checked=checked, visit=visit, started=started
+            )
+            context["general_error"] = problem
+            context["files_again"] = _files_again(files, lang)
+            context["privacy_checked"] = is_acknowledged(form.get("privacy"))
+            return _page(request, context, status=422)
+        retry_after = limiter(request).hit(client_address(request))
+        if retry_after is not None:
+            return refusal(request, lang=lang, status=429, retry_after=retry_after)
+        receipt = await anyio.to_thread.run_sync(
+            partial(_submit, db_session, settings, checked, files, visit, form.getall("shown", []))
+        )
+        context = {
+            "lang": lang,
+            "reference": receipt.ticket.reference,
+            "follow_up_url": service.follow_up_url(settings.base_url, receipt.token),
+            "email": receipt.ticket.requester_email,
+        }
+        return _page(request, context, status=200)
+
+    @post("/contact/evenements", status_code=204)
+    async def deflection(self, request: Request[Any, Any, Any], db_session: DbSession) -> None:
+        """A beacon of the form's script: suggestions shown, one opened, the visitor leaving."""
+        form = await request.form()
+        articles = [a for a in form.getall("article", []) if isinstance(a, str)]
+        record = partial(
+            service.record_deflection,
+            db_session,
+            visit=str(form.get("visit") or ""),
+            kind=str(form.get("kind") or ""),
+            articles=articles,
+            lang=language(form.get("language")),
+        )
+        await anyio.to_thread.run_sync(record)
+
+
+def form_context(
+    settings: Settings,
+    *,
+    lang: str,
+    checked: Checked | None,
+    visit: str,
+    quiet: bool = False,
+    started: Any = None,
+) -> dict[str, Any]:
+    """What the form template needs: values, errors in field order, choices, anti-abuse."""
+    errors = {} if checked is None or quiet else checked.errors
+    return {
+        "lang": lang,
+        "agent": None,
+        "values": checked.values if checked else {},
+        "privacy_checked": False,
+        "errors": errors,
+        "error_list": [(name, errors[name]) for name in FIELD_ORDER if name in errors],
+        "procedures": procedure_choices(lang),
+        "reasons": reason_choices(lang),
+        "visit": visit,
+        "started": started if signed_stamp(settings, started) else started_token(settings),
+        "honeypot": HONEYPOT,
+        "suggestions": None,
+    }
+
+
+def _page(request: Request[Any, Any, Any], context: dict[str, Any], *, status: int) -> Template:
+    """The whole page, or only the zone's content for htmx."""
+    context.setdefault("agent", None)
+    name = "intake/_contact.html" if request.headers.get("hx-request") else "intake/contact.html"
+    return Template(name, context=context, status_code=status, headers=NO_STORE)
+
+
+def _problems(
+    settings: Settings, form: FormMultiDict, checked: Checked, files: Files, lang: str
+) -> str | None:
+    """A problem that is not one field's: too fast a send; files join the field errors."""
+    if files.error:
+        checked.errors["attachments"] = files.error
+        checked.data = None
+    if filled_too_fast(settings, form.get("started")):
+        return t(lang, MSG_TOO_FAST)
+    return None
+
+
+def _files_again(files: Files, lang: str) -> str | None:
+    """The reminder to attach the files again after an error."""
+    if not files.names:
+        return None
+    return t(lang, MSG_FILES_AGAIN, names=", ".join(f"« {n} »" for n in files.names))
+
+
+def _visit(form: FormMultiDict) -> str:
+    """The visit id the form carried, or a new one."""
+    value = form.get("visit")
+    return value if isinstance(value, str) and service.VISIT_RE.match(value) else new_visit()
+
+
+def _submit(
+    session: Session,
+    settings: Settings,
+    checked: Checked,
+    files: Files,
+    visit: str,
+    shown: list[Any],
+) -> service.Receipt:
+    """Run the intake service (in a worker thread)."""
+    assert checked.data is not None
+    articles = [a for chunk in shown if isinstance(chunk, str) for a in chunk.split(",")]
+    return service.submit_contact(
+        session,
+        data=checked.data,
+        channel=Channel.FORM,
+        files=files.accepted,
+        storage_dir=settings.storage_dir,
+        base_url=settings.base_url,
+        visit=visit,
+        shown=articles,
+    )

@@ -1,0 +1,134 @@
+"""The public help centre: /aide (French; ?lang=en for English), articles, search, feedback."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from litestar import Controller, get, post
+from litestar.datastructures import State
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from helpdesk.kb import queries, service
+from helpdesk.kb.index import suggest
+from helpdesk.kb.models import Audience, FeedbackKind
+from helpdesk.kb.schemas import FeedbackForm
+from helpdesk.kb.strings import language, strings
+from helpdesk.web.dependencies import DbSession, OptionalAgent
+from knowledge_base.render import render_markdown
+
+FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+PUBLIC = {Audience.PUBLIC.value}
+RESULTS = 10
+
+
+def _page(name: str, lang: str, agent: Any, **context: Any) -> Template:
+    """A help centre page in one language."""
+    return Template(
+        name,
+        context={"lang": lang, "t": strings(lang), "agent": agent, "nav": "help", **context},
+    )
+
+
+def help_url(path: str = "/aide", lang: str = "fr", **params: str) -> str:
+    """A help centre address that keeps the reader's language."""
+    query = {**({"lang": lang} if lang != "fr" else {}), **{k: v for k, v in params.items() if v}}
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+class HelpController(Controller):
+    """Pages anyone may read, without signing in."""
+
+    path = "/aide"
+
+    @get("/", sync_to_thread=True)
+    def home(
+        self,
+        state: State,
+        db_session: DbSession,
+        agent_or_none: OptionalAgent,
+        q: FromQuery[str] = "",
+        lang: FromQuery[str] = "fr",
+    ) -> Template:
+        """Search box, search results, and every public article in the reader's language."""
+        lang = language(lang)
+        query = q.strip()[:200]
+        found = (
+            suggest(
+                db_session,
+                live=state.kb_index,
+                text=query,
+                audiences=PUBLIC,
+                language=lang,
+                limit=RESULTS,
+            )
+            if query
+            else []
+        )
+        return _page(
+            "help/home.html",
+            lang,
+            agent_or_none,
+            query=query,
+            results=found,
+            articles=queries.public_articles(db_session, language=lang),
+            help_url=help_url,
+        )
+
+    @get("/suggestions", sync_to_thread=True)
+    def suggestions(
+        self,
+        state: State,
+        db_session: DbSession,
+        q: FromQuery[str] = "",
+        lang: FromQuery[str] = "fr",
+    ) -> Template:
+        """An htmx fragment: published public articles that answer a text (contact form)."""
+        lang = language(lang)
+        found = suggest(db_session, live=state.kb_index, text=q, audiences=PUBLIC, language=lang)
+        return Template(
+            "help/_suggestions.html",
+            context={"suggestions": found, "t": strings(lang), "lang": lang, "help_url": help_url},
+        )
+
+    @get("/{slug:str}", sync_to_thread=True)
+    def article(
+        self,
+        db_session: DbSession,
+        agent_or_none: OptionalAgent,
+        slug: FromPath[str],
+        lang: FromQuery[str] = "",
+        avis: FromQuery[str] = "",
+    ) -> Template:
+        """A published public article and the "was this helpful?" form."""
+        article = queries.public_article(db_session, slug=slug)
+        lang = language(lang, default=article.language)
+        return _page(
+            "help/article.html",
+            lang,
+            agent_or_none,
+            article=article,
+            body_html=render_markdown(article.body),
+            thanked=avis == "merci",
+            help_url=help_url,
+        )
+
+    @post("/{slug:str}/avis", sync_to_thread=True)
+    def feedback(
+        self, db_session: DbSession, slug: FromPath[str], data: Annotated[FeedbackForm, FORM]
+    ) -> Redirect:
+        """Record a yes/no verdict, then thank the reader."""
+        article = queries.public_article(db_session, slug=slug)
+        kind = FeedbackKind.HELPFUL if data.helpful == "oui" else FeedbackKind.NOT_HELPFUL
+        if data.helpful in ("oui", "non"):
+            service.record_feedback(db_session, article_id=article.id or 0, kind=kind)
+        url = help_url(f"/aide/{slug}", language(data.lang, article.language), avis="merci")
+        return Redirect(f"{url}#avis", status_code=303)
+
+
+@get("/help", sync_to_thread=False, include_in_schema=False)
+def english_help() -> Redirect:
+    """The English address of the help centre."""
+    return Redirect("/aide?lang=en", status_code=302)

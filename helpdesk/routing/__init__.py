@@ -1,0 +1,1 @@
+"""Routing, classification, assignment and SLAs of tickets (the helpdesk side of routing/)."""

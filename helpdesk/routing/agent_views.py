@@ -1,0 +1,67 @@
+"""Agents' side of routing: available or away, and the routing panel of a ticket."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import Redirect, Template
+from pydantic import BaseModel
+
+from helpdesk.errors import NotFoundError
+from helpdesk.routing import admin_queries as queries
+from helpdesk.routing import assignment
+from helpdesk.routing.service import accept_suggestion
+from helpdesk.tickets.permissions import can_read
+from helpdesk.tickets.service import get_ticket
+from helpdesk.web.dependencies import CurrentAgent, DbSession
+
+Form = Body(media_type=RequestEncodingType.URL_ENCODED)
+
+
+class AvailabilityForm(BaseModel):
+    """Available (1) or away (0)."""
+
+    available: str = "1"
+
+
+class RoutingAgentController(Controller):
+    """Pages every agent may use."""
+
+    @get("/disponibilite", sync_to_thread=True)
+    def availability(self, db_session: DbSession, agent: CurrentAgent) -> Template:
+        """Whether the agent receives new tickets automatically."""
+        available = assignment.is_available(db_session, agent=agent)
+        return Template(
+            "routing/availability.html",
+            context={"agent": agent, "nav": "availability", "available": available},
+        )
+
+    @post("/disponibilite", sync_to_thread=True)
+    def set_availability(
+        self, db_session: DbSession, agent: CurrentAgent, data: Annotated[AvailabilityForm, Form]
+    ) -> Redirect:
+        """Mark oneself available or away in every queue."""
+        assignment.set_available(db_session, agent=agent, available=data.available == "1")
+        return Redirect("/disponibilite", status_code=303)
+
+    @get("/routage/tickets/{ticket_id:int}", sync_to_thread=True)
+    def ticket_panel(
+        self, db_session: DbSession, agent: CurrentAgent, ticket_id: FromPath[int]
+    ) -> Template:
+        """The suggestion, tags and SLA clocks of a ticket (a fragment for the ticket page)."""
+        ticket = get_ticket(db_session, ticket_id)
+        if not can_read(db_session, agent, ticket):
+            raise NotFoundError("Ce ticket n'existe pas.")
+        context = {**queries.ticket_panel(db_session, ticket), "agent": agent}
+        return Template("routing/_ticket_panel.html", context=context)
+
+    @post("/routage/tickets/{ticket_id:int}/suggestion", sync_to_thread=True)
+    def accept(
+        self, db_session: DbSession, agent: CurrentAgent, ticket_id: FromPath[int]
+    ) -> Redirect:
+        """Apply the suggested procedure and motif; the rules run again on them."""
+        accept_suggestion(db_session, ticket_id=ticket_id, actor=agent)
+        return Redirect(f"/tickets/{ticket_id}", status_code=303)

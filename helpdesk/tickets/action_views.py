@@ -1,0 +1,256 @@
+"""Actions on a ticket: reply, note, status, hand-over, assignment, merge, link, presence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect, Template
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from helpdesk.auth.models import Agent
+from helpdesk.errors import StaleVersionError
+from helpdesk.tickets import canned, handover, merge, presence, service
+from helpdesk.tickets.models import MessageKind
+from helpdesk.tickets.page import ticket_context
+from helpdesk.tickets.views import readable_ticket
+from helpdesk.web.dependencies import CurrentAgent, DbSession
+
+FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+
+
+class MessageForm(BaseModel):
+    """A reply or a note."""
+
+    body: str = ""
+    kind: MessageKind = MessageKind.INTERNAL_NOTE
+    version: int
+
+
+class StatusForm(BaseModel):
+    """A status change."""
+
+    status: str
+    reason: str = ""
+    version: int
+
+
+class HandoverForm(BaseModel):
+    """A hand-over to another queue, with the structured summary or the answer."""
+
+    to_queue: str
+    reason: str = ""
+    checked: str = ""
+    question: str = ""
+    answer: str = ""
+    version: int
+
+
+class AssignForm(BaseModel):
+    """An assignment: an agent id, "me", or empty for nobody."""
+
+    assignee_id: str = ""
+    version: int
+
+
+class ReferenceForm(BaseModel):
+    """Another ticket, by its reference (merge or link)."""
+
+    reference: str = ""
+    reason: str = ""
+
+
+def _back(ticket_id: int) -> Redirect:
+    """Back to the ticket page after an action (POST-redirect-GET)."""
+    return Redirect(f"/tickets/{ticket_id}", status_code=303)
+
+
+def _or_conflict(
+    session: Session, agent: Agent, ticket_id: int, draft: str, action: Callable[[], Any]
+) -> Redirect | Template:
+    """Run the action; on a stale version, show the newer ticket with the user's draft kept."""
+    try:
+        action()
+    except StaleVersionError as error:
+        ticket = readable_ticket(session, agent, ticket_id)
+        context = ticket_context(
+            session, agent=agent, ticket=ticket, draft=draft, conflict=error.message
+        )
+        return Template("tickets/ticket.html", context=context, status_code=409)
+    return _back(ticket_id)
+
+
+class TicketActionsController(Controller):
+    """Every state-changing action of the ticket page (all POST, all CSRF-checked)."""
+
+    path = "/tickets/{ticket_id:int}"
+
+    @post("/messages", sync_to_thread=True)
+    def add_message(
+        self,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+        data: Annotated[MessageForm, FORM],
+    ) -> Redirect | Template:
+        """Add a public reply or an internal note."""
+        readable_ticket(db_session, agent, ticket_id)
+        kind = data.kind if data.kind != MessageKind.REQUESTER else MessageKind.INTERNAL_NOTE
+        return _or_conflict(
+            db_session,
+            agent,
+            ticket_id,
+            data.body,
+            lambda: service.add_message(
+                db_session,
+                ticket_id=ticket_id,
+                kind=kind,
+                body=data.body,
+                actor=agent,
+                expected_version=data.version,
+            ),
+        )
+
+    @post("/status", sync_to_thread=True)
+    def change_status(
+        self,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+        data: Annotated[StatusForm, FORM],
+    ) -> Redirect | Template:
+        """Move the ticket along its lifecycle."""
+        readable_ticket(db_session, agent, ticket_id)
+        return _or_conflict(
+            db_session,
+            agent,
+            ticket_id,
+            "",
+            lambda: service.change_status(
+                db_session,
+                ticket_id=ticket_id,
+                status=data.status,
+                actor=agent,
+                reason=data.reason or None,
+                expected_version=data.version,
+            ),
+        )
+
+    @post("/handover", sync_to_thread=True)
+    def hand_over(
+        self,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+        data: Annotated[HandoverForm, FORM],
+    ) -> Redirect | Template:
+        """Escalate, transfer or return the ticket along the chain."""
+        readable_ticket(db_session, agent, ticket_id)
+        return _or_conflict(
+            db_session,
+            agent,
+            ticket_id,
+            "",
+            lambda: handover.hand_over(
+                db_session,
+                ticket_id=ticket_id,
+                to_queue_code=data.to_queue,
+                reason=data.reason,
+                checked=data.checked,
+                question=data.question,
+                answer=data.answer,
+                actor=agent,
+                expected_version=data.version,
+            ),
+        )
+
+    @post("/assign", sync_to_thread=True)
+    def assign(
+        self,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+        data: Annotated[AssignForm, FORM],
+    ) -> Redirect | Template:
+        """Take the ticket, or assign it to a member of its queue (or to nobody)."""
+        readable_ticket(db_session, agent, ticket_id)
+        raw = data.assignee_id
+        assignee_id = agent.id if raw == "me" else (int(raw) if raw.isdigit() else None)
+        return _or_conflict(
+            db_session,
+            agent,
+            ticket_id,
+            "",
+            lambda: service.assign(
+                db_session,
+                ticket_id=ticket_id,
+                assignee_id=assignee_id,
+                actor=agent,
+                expected_version=data.version,
+            ),
+        )
+
+    @post("/fusion", sync_to_thread=True)
+    def merge_into(
+        self,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+        data: Annotated[ReferenceForm, FORM],
+    ) -> Redirect:
+        """Merge this ticket into another ticket of the same requester."""
+        readable_ticket(db_session, agent, ticket_id)
+        survivor = merge.merge(
+            db_session,
+            source_id=ticket_id,
+            target_reference=data.reference,
+            actor=agent,
+            reason=data.reason,
+        )
+        return _back(survivor.id)  # type: ignore[arg-type]
+
+    @post("/liens", sync_to_thread=True)
+    def link(
+        self,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+        data: Annotated[ReferenceForm, FORM],
+    ) -> Redirect:
+        """Link a related ticket."""
+        readable_ticket(db_session, agent, ticket_id)
+        merge.link(db_session, ticket_id=ticket_id, other_reference=data.reference, actor=agent)
+        return _back(ticket_id)
+
+    @post("/presence", sync_to_thread=True)
+    def presence(
+        self, db_session: DbSession, agent: CurrentAgent, ticket_id: FromPath[int]
+    ) -> Template:
+        """Note that the agent has the page open; answer who else has it open."""
+        readable_ticket(db_session, agent, ticket_id)
+        presence.heartbeat(db_session, ticket_id=ticket_id, agent=agent)
+        others = presence.others_viewing(db_session, ticket_id=ticket_id, agent=agent)
+        return Template("tickets/_presence.html", context={"others_viewing": others})
+
+    @get("/reponse", sync_to_thread=True)
+    def reply_form(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+        reponse_type: FromQuery[int | None] = None,
+    ) -> Template:
+        """The reply form, prefilled with a canned response (htmx fragment or full page)."""
+        ticket = readable_ticket(db_session, agent, ticket_id)
+        draft = ""
+        if reponse_type is not None:
+            draft = canned.render(db_session, agent=agent, response_id=reponse_type, ticket=ticket)
+        context = ticket_context(db_session, agent=agent, ticket=ticket, draft=draft)
+        fragment = bool(request.headers.get("hx-request"))
+        name = "tickets/_reply_form.html" if fragment else "tickets/ticket.html"
+        return Template(name, context=context)

@@ -1,0 +1,160 @@
+"""Queue lists: filters, sorting and keyset pagination, restricted to what the agent may see."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, literal, tuple_
+from sqlmodel import Session, col, select
+
+from helpdesk.auth.models import Agent
+from helpdesk.db import utcnow
+from helpdesk.tickets.lifecycle import ACTIVE_STATUSES
+from helpdesk.tickets.models import Priority, Ticket
+from helpdesk.tickets.permissions import visible_tickets_condition
+from helpdesk.tickets.search import matching_ticket_ids
+
+PAGE_SIZE = 50
+PRIORITY_RANK = case(
+    {Priority.URGENT.value: 4, Priority.HIGH.value: 3, Priority.NORMAL.value: 2},
+    value=col(Ticket.priority),
+    else_=1,
+)
+SORTS = {
+    "anciens": "Les plus anciens d'abord",
+    "recents": "Les plus récents d'abord",
+    "priorite": "Priorité puis ancienneté",
+    "activite": "Dernière activité",
+}
+AGES = {"": "Tous", "1": "Plus de 24 heures", "3": "Plus de 3 jours", "7": "Plus de 7 jours"}
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the agent asked to see; every field comes from the URL."""
+
+    queue_id: int | None = None
+    status: str = "actifs"
+    procedure: str = ""
+    channel: str = ""
+    priority: str = ""
+    assigned: str = ""  # "", "moi", "personne"
+    age_days: str = ""
+    q: str = ""
+    sort: str = "anciens"
+    after: str = ""
+
+    def query_string(self, **changes: Any) -> str:
+        """The filters as a URL query (for links and auto-refresh), with some changed."""
+        from urllib.parse import urlencode
+
+        values = {**self.__dict__, **changes}
+        values.pop("queue_id", None)
+        return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+
+@dataclass
+class TicketPage:
+    """One page of a list and the cursor of the next one."""
+
+    tickets: list[Ticket] = field(default_factory=list)
+    total: int = 0
+    next_cursor: str | None = None
+
+
+def list_tickets(session: Session, *, agent: Agent, filters: QueueFilters) -> TicketPage:
+    """The tickets matching the filters that the agent may see, one page at a time."""
+    conditions = _conditions(session, agent, filters)
+    total = session.exec(select(func.count()).select_from(Ticket).where(*conditions)).one()
+    keys, descending = _sort_spec(filters.sort)
+    query = select(Ticket).where(*conditions)
+    cursor = decode_cursor(filters.after)
+    if cursor is not None and len(cursor) == len(keys):
+        bound = tuple_(*(literal(value, key.type) for key, value in zip(keys, cursor, strict=True)))
+        query = query.where(tuple_(*keys) < bound if descending else tuple_(*keys) > bound)
+    order = [key.desc() for key in keys] if descending else keys
+    rows = list(session.exec(query.order_by(*order).limit(PAGE_SIZE + 1)).all())
+    page = TicketPage(tickets=rows[:PAGE_SIZE], total=int(total))
+    if len(rows) > PAGE_SIZE:
+        page.next_cursor = encode_cursor(_key_values(rows[PAGE_SIZE - 1], filters.sort))
+    return page
+
+
+def _conditions(session: Session, agent: Agent, filters: QueueFilters) -> list[Any]:
+    """The WHERE clauses of a list."""
+    conditions: list[Any] = [visible_tickets_condition(session, agent)]
+    if filters.queue_id is not None:
+        conditions.append(col(Ticket.queue_id) == filters.queue_id)
+    if filters.status == "actifs":
+        conditions.append(col(Ticket.status).in_([s.value for s in ACTIVE_STATUSES]))
+    elif filters.status:
+        conditions.append(col(Ticket.status) == filters.status)
+    for name in ("procedure", "channel", "priority"):
+        if value := getattr(filters, name):
+            conditions.append(getattr(Ticket, name) == value)
+    if filters.assigned == "moi":
+        conditions.append(col(Ticket.assignee_id) == agent.id)
+    elif filters.assigned == "personne":
+        conditions.append(col(Ticket.assignee_id).is_(None))
+    if filters.age_days.isdigit():
+        conditions.append(
+            col(Ticket.created_at) <= utcnow() - timedelta(days=int(filters.age_days))
+        )
+    if filters.q and (matching := matching_ticket_ids(session, filters.q)) is not None:
+        conditions.append(matching)
+    return conditions
+
+
+def _sort_spec(sort: str) -> tuple[list[Any], bool]:
+    """The key columns of a sort (ending with the id, so keys are unique) and its direction."""
+    if sort == "recents":
+        return [col(Ticket.created_at), col(Ticket.id)], True
+    if sort == "activite":
+        return [col(Ticket.updated_at), col(Ticket.id)], True
+    if sort == "priorite":
+        return [-PRIORITY_RANK, col(Ticket.created_at), col(Ticket.id)], False
+    return [col(Ticket.created_at), col(Ticket.id)], False
+
+
+def _key_values(ticket: Ticket, sort: str) -> list[Any]:
+    """The sort key of a ticket, as stored in a cursor."""
+    if sort == "activite":
+        return [ticket.updated_at, ticket.id]
+    if sort == "priorite":
+        rank = {"urgent": 4, "high": 3, "normal": 2}.get(ticket.priority, 1)
+        return [-rank, ticket.created_at, ticket.id]
+    return [ticket.created_at, ticket.id]
+
+
+def encode_cursor(values: list[Any]) -> str:
+    """An opaque cursor for the next page."""
+    raw = json.dumps([v.isoformat() if isinstance(v, datetime) else v for v in values])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any] | None:
+    """The values of a cursor, or None if it is absent or malformed."""
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, json.JSONDecodeError):
+        return None
+    if not isinstance(values, list):
+        return None
+    return [_revive(value) for value in values]
+
+
+def _revive(value: Any) -> Any:
+    """Turn ISO timestamps of a cursor back into datetimes."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value

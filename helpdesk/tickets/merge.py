@@ -1,0 +1,114 @@
+"""Merging two tickets of the same requester, and linking related tickets."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
+
+from helpdesk.auth.models import Agent
+from helpdesk.errors import InvalidTransitionError, NotFoundError, ValidationFailedError
+from helpdesk.tickets.lifecycle import ACTIVE_STATUSES
+from helpdesk.tickets.models import Attachment, Message, Status, Ticket, TicketLink
+from helpdesk.tickets.permissions import can_read
+from helpdesk.tickets.search import index_ticket
+from helpdesk.tickets.service import ensure_agent_may_act, load_for_change, record_event, touch
+
+
+def ticket_by_reference(session: Session, *, agent: Agent, reference: str) -> Ticket:
+    """A ticket the agent may see, by its reference; otherwise a 404."""
+    ticket = session.exec(
+        select(Ticket).where(Ticket.reference == reference.strip().upper())
+    ).first()
+    if ticket is None or not can_read(session, agent, ticket):
+        raise NotFoundError(f"Aucun ticket accessible ne porte la référence « {reference} ».")
+    return ticket
+
+
+def same_requester(first: Ticket, second: Ticket) -> bool:
+    """Whether two tickets come from the same person (e-mail or numéro étranger)."""
+    emails = {(t.requester_email or "").lower() for t in (first, second)}
+    numbers = {t.requester_foreign_number or "" for t in (first, second)}
+    return (len(emails) == 1 and "" not in emails) or (len(numbers) == 1 and "" not in numbers)
+
+
+def merge(
+    session: Session, *, source_id: int, target_reference: str, actor: Agent, reason: str = ""
+) -> Ticket:
+    """Merge a ticket into another of the same requester; messages and files move over."""
+    source = load_for_change(session, source_id, None)
+    target = ticket_by_reference(session, agent=actor, reference=target_reference)
+    target = load_for_change(session, target.id, None)  # type: ignore[arg-type]
+    _check_mergeable(session, actor, source, target)
+    for model in (Message, Attachment):
+        session.execute(
+            update(model).where(col(model.ticket_id) == source.id).values(ticket_id=target.id)
+        )
+    record_event(
+        session, source, actor, kind="merged_into", to_value=target.reference, reason=reason
+    )
+    record_event(
+        session, target, actor, kind="merged_from", from_value=source.reference, reason=reason
+    )
+    source.merged_into_id = target.id
+    source.status = Status.CLOSED
+    touch(source)
+    touch(target)
+    index_ticket(session, target)
+    index_ticket(session, source)
+    return target
+
+
+def _check_mergeable(session: Session, actor: Agent, source: Ticket, target: Ticket) -> None:
+    """Refuse merging a ticket into itself, across requesters, or from a closed ticket."""
+    if source.id == target.id:
+        raise ValidationFailedError("Un ticket ne peut pas être fusionné avec lui-même.")
+    if not same_requester(source, target):
+        raise ValidationFailedError(
+            "Ces deux tickets ne viennent pas du même demandeur : "
+            "ils ne peuvent pas être fusionnés."
+        )
+    if source.status not in ACTIVE_STATUSES or target.status == Status.CLOSED:
+        raise InvalidTransitionError(
+            "Seul un ticket en cours peut être fusionné dans un ticket ouvert."
+        )
+    ensure_agent_may_act(session, actor, source)
+    ensure_agent_may_act(session, actor, target)
+
+
+def link(session: Session, *, ticket_id: int, other_reference: str, actor: Agent) -> TicketLink:
+    """Record that two tickets are related (shown on both)."""
+    ticket = load_for_change(session, ticket_id, None)
+    ensure_agent_may_act(session, actor, ticket)
+    other = ticket_by_reference(session, agent=actor, reference=other_reference)
+    if other.id == ticket.id:
+        raise ValidationFailedError("Un ticket ne peut pas être lié à lui-même.")
+    existing = session.exec(select(TicketLink).where(_pair(ticket.id, other.id))).first()  # type: ignore[arg-type]
+    if existing is not None:
+        return existing
+    row = TicketLink(ticket_id=ticket.id, other_ticket_id=other.id, created_by_id=actor.id)  # type: ignore[arg-type]
+    session.add(row)
+    record_event(session, ticket, actor, kind="linked", to_value=other.reference)
+    touch(ticket)
+    return row
+
+
+def related(session: Session, *, agent: Agent, ticket: Ticket) -> list[Ticket]:
+    """The tickets linked to this one that the agent may see."""
+    rows = session.exec(
+        select(TicketLink).where(
+            or_(
+                col(TicketLink.ticket_id) == ticket.id, col(TicketLink.other_ticket_id) == ticket.id
+            )
+        )
+    ).all()
+    ids = {r.other_ticket_id if r.ticket_id == ticket.id else r.ticket_id for r in rows}
+    others = [session.get(Ticket, i) for i in sorted(ids)]
+    return [t for t in others if t is not None and can_read(session, agent, t)]
+
+
+def _pair(first: int, second: int) -> object:
+    """A condition matching the link between two tickets in either direction."""
+    return or_(
+        (col(TicketLink.ticket_id) == first) & (col(TicketLink.other_ticket_id) == second),
+        (col(TicketLink.ticket_id) == second) & (col(TicketLink.other_ticket_id) == first),
+    )

@@ -1,0 +1,94 @@
+"""Phone calls taken by téléconseillers: resolved at first contact, or escalated to DP ANEF."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails
+from sqlmodel import Session
+
+from helpdesk.auth.models import Agent
+from helpdesk.errors import ValidationFailedError
+from helpdesk.tickets.handover import hand_over
+from helpdesk.tickets.models import Channel, Status, Ticket
+from helpdesk.tickets.schemas import NewTicket
+from helpdesk.tickets.service import apply_status, create_ticket, queue_by_code
+
+CALL_OUTCOMES = ("resolved", "escalated")
+ESCALATION_QUEUE = "dp-anef"
+
+
+class PhoneCall(BaseModel):
+    """What the téléconseiller notes during a call."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    requester_name: str = Field(default="", max_length=200)
+    requester_email: str = Field(default="", max_length=254)
+    requester_phone: str = Field(default="", max_length=30)
+    requester_foreign_number: str = Field(default="", max_length=10)
+    identity_checked: bool = False
+    procedure: str = ""
+    motif: str = Field(default="", max_length=60)
+    subject: str = Field(default="", max_length=200)
+    notes: str = Field(default="", max_length=20_000)
+    outcome: str = "resolved"
+    reason: str = ""
+    checked: str = ""
+    question: str = ""
+
+
+def record_call(session: Session, *, agent: Agent, call: PhoneCall) -> Ticket:
+    """Create the call's ticket, resolved at first contact or handed over to DP ANEF."""
+    if call.outcome not in CALL_OUTCOMES:
+        raise ValidationFailedError("Choisissez l'issue de l'appel.")
+    data = _new_ticket(call)
+    ticket = create_ticket(session, data=data, actor=agent)
+    if call.outcome == "resolved":
+        apply_status(
+            session, ticket, Status.RESOLVED, actor=agent, reason="Résolu au premier contact"
+        )
+        ticket.resolved_at_first_contact = True
+        ticket.first_response_at = ticket.resolved_at
+        return ticket
+    queue_by_code(session, code=ESCALATION_QUEUE)
+    return hand_over(
+        session,
+        ticket_id=ticket.id,  # type: ignore[arg-type]
+        to_queue_code=ESCALATION_QUEUE,
+        reason=call.reason,
+        checked=call.checked,
+        question=call.question,
+        actor=agent,
+    )
+
+
+def _new_ticket(call: PhoneCall) -> NewTicket:
+    """The ticket data of a call; the pydantic checks give the field errors."""
+    try:
+        return NewTicket(
+            channel=Channel.PHONE,
+            subject=call.subject
+            or (f"Appel — {call.motif}" if call.motif else "Appel téléphonique"),
+            body=call.notes or "(appel sans note)",
+            requester_name=call.requester_name,
+            requester_email=call.requester_email or None,
+            requester_phone=call.requester_phone or None,
+            requester_foreign_number=call.requester_foreign_number or None,
+            procedure=call.procedure or None,
+            category=call.motif or None,
+        )
+    except ValidationError as error:
+        raise ValidationFailedError(
+            "Certaines informations de l'appel sont à corriger.",
+            field_errors={str(e["loc"][0]): _french(e) for e in error.errors()},
+        ) from error
+
+
+def _french(error: ErrorDetails) -> str:
+    """A French message for a pydantic error (ours are already in French)."""
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        return message.removeprefix("Value error, ")
+    if error["loc"] and error["loc"][0] == "requester_email":
+        return "L'adresse électronique n'est pas valide."
+    return "Cette valeur n'est pas valide."

@@ -1,0 +1,92 @@
+"""Queue lists and full-text search on SQLite and PostgreSQL, limited to visible tickets."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from helpdesk.tickets import service
+from helpdesk.tickets.listing import PAGE_SIZE, QueueFilters, list_tickets
+from helpdesk.tickets.models import MessageKind, Queue, Status
+
+from factories import make_agent, make_ticket
+
+
+def ccc_queue_id(session: Session) -> int:
+    return session.exec(select(Queue.id).where(Queue.code == "ccc")).one()  # type: ignore[return-value]
+
+
+def test_search_is_accent_and_case_insensitive_over_every_field(session: Session):
+    advisor = make_agent(session)
+    titre = make_ticket(session, subject="Récépissé introuvable", requester_email="zoe@exemple.fr")
+    other = make_ticket(session, subject="Timbre fiscal", dossier_number="9403202606060001234")
+    service.add_message(
+        session,
+        ticket_id=other.id,
+        kind=MessageKind.INTERNAL_NOTE,
+        body="Le préfet a été contacté",
+        actor=advisor,
+    )
+    session.commit()
+
+    def found(q: str) -> set[int]:
+        page = list_tickets(session, agent=advisor, filters=QueueFilters(q=q))
+        return {ticket.id for ticket in page.tickets}  # type: ignore[misc]
+
+    assert found("RECEPISSE") == {titre.id}
+    assert found("récépissé introuvable") == {titre.id}
+    assert found("zoe@exemple.fr") == {titre.id}
+    assert found("9403202606060001234") == {other.id}
+    assert found("prefet") == {other.id}
+    assert found(titre.reference) == {titre.id}
+    assert found("inexistant") == set()
+    assert found('") OR 1=1 --') == set()
+
+
+def test_search_never_returns_tickets_the_agent_may_not_see(session: Session):
+    sdst_agent = make_agent(session, organisation="sdst", queues=("sdst",))
+    make_ticket(session, subject="Question secrète du CCC")
+    session.commit()
+    page = list_tickets(session, agent=sdst_agent, filters=QueueFilters(q="secrète"))
+    assert page.tickets == [] and page.total == 0
+
+
+def test_filters_combine(session: Session):
+    advisor = make_agent(session)
+    mine = make_ticket(session, procedure="etudiant", priority="high")
+    make_ticket(session, procedure="compte")
+    resolved = make_ticket(session, procedure="etudiant")
+    service.assign(session, ticket_id=mine.id, assignee_id=advisor.id, actor=advisor)
+    service.change_status(session, ticket_id=resolved.id, status=Status.RESOLVED, actor=advisor)
+    session.commit()
+
+    def ids(**kwargs: str) -> set[int]:
+        filters = QueueFilters(queue_id=ccc_queue_id(session), **kwargs)
+        return {t.id for t in list_tickets(session, agent=advisor, filters=filters).tickets}  # type: ignore[misc]
+
+    assert ids(procedure="etudiant") == {mine.id}
+    assert ids(procedure="etudiant", status="resolved") == {resolved.id}
+    assert ids(assigned="moi") == {mine.id}
+    assert mine.id not in ids(assigned="personne")
+    assert ids(priority="high") == {mine.id}
+    assert ids(age_days="3") == set()
+
+
+def test_keyset_pagination_walks_every_ticket_once_in_each_sort(session: Session):
+    advisor = make_agent(session)
+    created = {make_ticket(session, subject=f"Demande {i}").id for i in range(PAGE_SIZE + 7)}
+    session.commit()
+    for sort in ("anciens", "recents", "priorite", "activite"):
+        seen: list[int] = []
+        after = ""
+        while True:
+            page = list_tickets(
+                session, agent=advisor, filters=QueueFilters(sort=sort, after=after)
+            )
+            seen += [t.id for t in page.tickets]  # type: ignore[misc]
+            if page.next_cursor is None:
+                break
+            after = page.next_cursor
+        assert len(seen) == len(created) and set(seen) == created, sort
+    assert list_tickets(
+        session, agent=advisor, filters=QueueFilters(after="%%garbage")
+    ).total == len(created)
