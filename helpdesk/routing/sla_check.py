@@ -29,10 +29,10 @@ def tickets_to_check(session: Session) -> list[int]:
     """Tickets with a running clock, and active tickets that have no clock yet."""
     running = select(col(TicketSlaClock.ticket_id)).where(col(TicketSlaClock.stopped_at).is_(None))
     with_clock = select(TicketSlaClock.ticket_id)
-    ids = set(session.exec(running.limit(BATCH)))
+    ids: set[int | None] = set(session.exec(running.limit(BATCH)))
     ids |= set(
         session.exec(
-            select(Ticket.id)
+            select(col(Ticket.id))
             .where(col(Ticket.status).in_([s.value for s in ACTIVE_STATUSES]))
             .where(col(Ticket.id).not_in(with_clock))
             .limit(BATCH)
