@@ -20,6 +20,7 @@ from helpdesk.auth.views import AuthController
 from helpdesk.clock import start_clock_thread
 from helpdesk.config import Settings
 from helpdesk.db import make_engine
+from helpdesk.dossiers.public import PublicDossierController
 from helpdesk.dossiers.source import build_source, close_source
 from helpdesk.dossiers.views import DossierController, dossier_events
 from helpdesk.errors import DomainError
@@ -32,6 +33,9 @@ from helpdesk.kb.help_views import HelpController, english_help
 from helpdesk.kb.index import LiveIndex
 from helpdesk.kb.views import KbController
 from helpdesk.logging import configure_logging
+from helpdesk.routing.agent_views import RoutingAgentController
+from helpdesk.routing.sla_views import SlaAdminController
+from helpdesk.routing.views import RoutingAdminController
 from helpdesk.tickets.action_views import TicketActionsController
 from helpdesk.tickets.canned_views import CannedController
 from helpdesk.tickets.phone_views import PhoneController
@@ -118,12 +122,16 @@ def _web_router() -> Router:
             PhoneController,
             CannedController,
             AdminController,
+            RoutingAdminController,
+            SlaAdminController,
+            RoutingAgentController,
             KbController,
             HelpController,
             english_help,
             ContactController,
             FollowUpController,
             DossierController,
+            PublicDossierController,
         ],
         include_in_schema=False,
     )

@@ -47,6 +47,7 @@ DEFAULT_MOVES: tuple[MoveSpec, ...] = (
     MoveSpec("dp-anef", "sdanf", HandoverKind.ESCALATE),
     MoveSpec("dp-anef", "ccc", HandoverKind.RETURN),
     MoveSpec("sdst", "dp-anef", HandoverKind.RETURN),
+    MoveSpec("sdst", "ccc", HandoverKind.RETURN),
     MoveSpec("sdanf", "dp-anef", HandoverKind.RETURN),
     MoveSpec("sdanf", "ccc", HandoverKind.RETURN),
     MoveSpec("sdst", "sdanf", HandoverKind.TRANSFER),

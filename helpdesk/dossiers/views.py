@@ -10,7 +10,7 @@ import anyio
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 from pydantic import BaseModel, ValidationError
 
@@ -63,7 +63,7 @@ class DossierController(Controller):
         db_session: DbSession,
         agent: CurrentAgent,
         ticket_id: FromPath[int],
-        numero_etranger: str | None = None,
+        numero_etranger: FromQuery[str | None] = None,
     ) -> Template:
         """The dossier's status, timeline, requested documents and attestations."""
         ticket = readable_ticket(db_session, agent, ticket_id)

@@ -18,6 +18,7 @@ from litestar.openapi.spec import (
 )
 from litestar.openapi.spec import Reference as SchemaRef
 
+from helpdesk.dossiers.public import procedure_from_dossier
 from helpdesk.errors import TooManyAttemptsError, ValidationFailedError
 from helpdesk.i18n import language, t
 from helpdesk.intake import service
@@ -118,10 +119,13 @@ async def contact_api(
     retry_after = limiter(request).hit(client_address(request))
     if retry_after is not None:
         raise TooManyAttemptsError(t(lang, MSG_LIMIT), retry_after=retry_after)
+    data = await anyio.to_thread.run_sync(
+        procedure_from_dossier, request.app.state.dossier_source, checked.data
+    )
     submit = partial(
         service.submit_contact,
         db_session,
-        data=checked.data,
+        data=data,
         channel=Channel.API,
         files=files.accepted,
         storage_dir=settings.storage_dir,

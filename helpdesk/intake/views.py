@@ -14,6 +14,7 @@ from litestar.response import Template
 from sqlmodel import Session
 
 from helpdesk.config import Settings
+from helpdesk.dossiers.public import procedure_from_dossier
 from helpdesk.i18n import N_, language, preferred_language, t
 from helpdesk.intake import service
 from helpdesk.intake.forms import (
@@ -126,6 +127,9 @@ class ContactController(Controller):
         retry_after = limiter(request).hit(client_address(request))
         if retry_after is not None:
             return refusal(request, lang=lang, status=429, retry_after=retry_after)
+        checked.data = await anyio.to_thread.run_sync(
+            procedure_from_dossier, request.app.state.dossier_source, checked.data
+        )
         receipt = await anyio.to_thread.run_sync(
             partial(_submit, db_session, settings, checked, files, visit, form.getall("shown", []))
         )

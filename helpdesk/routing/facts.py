@@ -55,7 +55,7 @@ def text_facts(
     """The facts of a text typed in the dry run (no ticket behind it)."""
     known = PROCEDURES_BY_CODE.get(procedure)
     return TicketFacts(
-        canal=channel,
+        canal=Channel.REFERENT.value if requester.startswith("referent") else channel,
         demandeur=requester,
         procedure=procedure if known else "",
         famille=known.family if known else "",

@@ -29,16 +29,15 @@ def tickets_to_check(session: Session) -> list[int]:
     """Tickets with a running clock, and active tickets that have no clock yet."""
     running = select(col(TicketSlaClock.ticket_id)).where(col(TicketSlaClock.stopped_at).is_(None))
     with_clock = select(TicketSlaClock.ticket_id)
-    ids: set[int | None] = set(session.exec(running.limit(BATCH)))
-    ids |= set(
-        session.exec(
-            select(col(Ticket.id))
-            .where(col(Ticket.status).in_([s.value for s in ACTIVE_STATUSES]))
-            .where(col(Ticket.id).not_in(with_clock))
-            .limit(BATCH)
-        )
+    ids: set[int] = set(session.exec(running.limit(BATCH)))
+    without_clock = session.exec(
+        select(col(Ticket.id))
+        .where(col(Ticket.status).in_([s.value for s in ACTIVE_STATUSES]))
+        .where(col(Ticket.id).not_in(with_clock))
+        .limit(BATCH)
     )
-    return sorted(i for i in ids if i is not None)
+    ids.update(i for i in without_clock if i is not None)
+    return sorted(ids)
 
 
 def check_ticket(session: Session, *, ticket_id: int, now: datetime | None = None) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
+from litestar.datastructures import State
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -14,9 +15,10 @@ from sqlmodel import Session
 
 from helpdesk.auth.models import Agent
 from helpdesk.errors import StaleVersionError
-from helpdesk.tickets import canned, handover, merge, presence, service
+from helpdesk.tickets import canned, handover, kb_panel, merge, presence, service
 from helpdesk.tickets.models import MessageKind
 from helpdesk.tickets.page import ticket_context
+from helpdesk.tickets.service import ensure_agent_may_act
 from helpdesk.tickets.views import readable_ticket
 from helpdesk.web.dependencies import CurrentAgent, DbSession
 
@@ -55,6 +57,12 @@ class AssignForm(BaseModel):
 
     assignee_id: str = ""
     version: int
+
+
+class DraftForm(BaseModel):
+    """The reply being written, sent along when an article is inserted."""
+
+    body: str = ""
 
 
 class ReferenceForm(BaseModel):
@@ -235,6 +243,36 @@ class TicketActionsController(Controller):
         presence.heartbeat(db_session, ticket_id=ticket_id, agent=agent)
         others = presence.others_viewing(db_session, ticket_id=ticket_id, agent=agent)
         return Template("tickets/_presence.html", context={"others_viewing": others})
+
+    @post("/articles/{slug:str}/inserer", sync_to_thread=True)
+    def insert_article(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+        slug: FromPath[str],
+        data: Annotated[DraftForm, FORM],
+    ) -> Template:
+        """Add an article's link and summary to the reply draft and record it as used."""
+        ticket = readable_ticket(db_session, agent, ticket_id)
+        ensure_agent_may_act(db_session, agent, ticket)
+        draft = kb_panel.insert_article(
+            db_session,
+            agent=agent,
+            ticket=ticket,
+            slug=slug,
+            draft=data.body,
+            base_url=state.settings.base_url,
+        )
+        context = ticket_context(
+            db_session, agent=agent, ticket=ticket, draft=draft, live=state.kb_index
+        )
+        fragment = bool(request.headers.get("hx-request"))
+        return Template(
+            "tickets/_reply_form.html" if fragment else "tickets/ticket.html", context=context
+        )
 
     @get("/reponse", sync_to_thread=True)
     def reply_form(

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Agent
 from helpdesk.db import utcnow
+from helpdesk.routing.queries import sla_badges, sla_condition
 from helpdesk.tickets.lifecycle import ACTIVE_STATUSES
 from helpdesk.tickets.models import Priority, Ticket
 from helpdesk.tickets.permissions import visible_tickets_condition
@@ -45,6 +46,7 @@ class QueueFilters:
     assigned: str = ""  # "", "moi", "personne"
     age_days: str = ""
     q: str = ""
+    sla: str = ""  # state of the running SLA clock (helpdesk.routing.queries.SLA_FILTERS)
     sort: str = "anciens"
     after: str = ""
 
@@ -64,6 +66,7 @@ class TicketPage:
     tickets: list[Ticket] = field(default_factory=list)
     total: int = 0
     next_cursor: str | None = None
+    sla: dict[int, dict[str, Any]] = field(default_factory=dict)  # SLA badge per ticket id
 
 
 def list_tickets(session: Session, *, agent: Agent, filters: QueueFilters) -> TicketPage:
@@ -79,6 +82,7 @@ def list_tickets(session: Session, *, agent: Agent, filters: QueueFilters) -> Ti
     order = [key.desc() for key in keys] if descending else keys
     rows = list(session.exec(query.order_by(*order).limit(PAGE_SIZE + 1)).all())
     page = TicketPage(tickets=rows[:PAGE_SIZE], total=int(total))
+    page.sla = sla_badges(session, [ticket.id for ticket in page.tickets])
     if len(rows) > PAGE_SIZE:
         page.next_cursor = encode_cursor(_key_values(rows[PAGE_SIZE - 1], filters.sort))
     return page
@@ -104,6 +108,8 @@ def _conditions(session: Session, agent: Agent, filters: QueueFilters) -> list[A
         conditions.append(
             col(Ticket.created_at) <= utcnow() - timedelta(days=int(filters.age_days))
         )
+    if (sla := sla_condition(filters.sla)) is not None:
+        conditions.append(sla)
     if filters.q and (matching := matching_ticket_ids(session, filters.q)) is not None:
         conditions.append(matching)
     return conditions

@@ -7,7 +7,9 @@ from typing import Any
 from sqlmodel import Session
 
 from helpdesk.auth.models import Agent
+from helpdesk.kb.index import LiveIndex
 from helpdesk.tickets import canned, lifecycle, merge, presence, queries
+from helpdesk.tickets.kb_panel import panel_items
 from helpdesk.tickets.models import Queue, Ticket
 from helpdesk.tickets.permissions import can_act_on
 
@@ -23,11 +25,14 @@ def ticket_context(
     *,
     agent: Agent,
     ticket: Ticket,
+    live: LiveIndex | None = None,
     draft: str = "",
     conflict: str | None = None,
 ) -> dict[str, Any]:
-    """The template context of a ticket page."""
+    """The template context of a ticket page (`live`: the knowledge-base index, if any)."""
     may_act = can_act_on(session, agent, ticket)
+    messages = queries.conversation(session, ticket)
+    kb_query = _kb_query(ticket, messages)
     queue = session.get(Queue, ticket.queue_id)
     owner_queue = session.get(Queue, ticket.owner_queue_id)
     return {
@@ -39,7 +44,7 @@ def ticket_context(
         "merged_into": session.get(Ticket, ticket.merged_into_id)
         if ticket.merged_into_id
         else None,
-        "messages": queries.conversation(session, ticket),
+        "messages": messages,
         "message_labels": MESSAGE_LABELS,
         "attachments": queries.attachments(session, ticket),
         "events": queries.history(session, ticket),
@@ -53,7 +58,10 @@ def ticket_context(
         "canned_responses": canned.available(session, agent=agent) if may_act else [],
         "draft": draft,
         "conflict": conflict,
-        "kb_query": _kb_query(ticket, queries.conversation(session, ticket)),
+        "kb_query": kb_query,
+        "kb_items": panel_items(session, live=live, agent=agent, ticket_text=kb_query)
+        if live is not None
+        else [],
     }
 
 

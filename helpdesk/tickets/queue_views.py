@@ -18,7 +18,17 @@ from helpdesk.tickets.models import PRIORITY_LABELS, STATUS_LABELS, Channel, Que
 from helpdesk.tickets.permissions import visible_queues
 from helpdesk.web.dependencies import CurrentAgent, DbSession
 
-FILTER_FIELDS = ("status", "procedure", "channel", "priority", "assigned", "age_days", "q", "sort")
+FILTER_FIELDS = (
+    "status",
+    "procedure",
+    "channel",
+    "priority",
+    "assigned",
+    "age_days",
+    "q",
+    "sla",
+    "sort",
+)
 
 
 class BulkForm(BaseModel):

@@ -47,13 +47,12 @@ class ConsoleController(Controller):
 
     @get("/tickets/{ticket_id:int}", sync_to_thread=True)
     def ticket_page(
-        self, db_session: DbSession, agent: CurrentAgent, ticket_id: FromPath[int]
+        self, state: State, db_session: DbSession, agent: CurrentAgent, ticket_id: FromPath[int]
     ) -> Template:
         """A ticket: header, conversation, history and the actions the agent may take."""
         ticket = readable_ticket(db_session, agent, ticket_id)
-        return Template(
-            "tickets/ticket.html", context=ticket_context(db_session, agent=agent, ticket=ticket)
-        )
+        context = ticket_context(db_session, agent=agent, ticket=ticket, live=state.kb_index)
+        return Template("tickets/ticket.html", context=context)
 
     @get("/tickets/{ticket_id:int}/pieces-jointes/{attachment_id:int}", sync_to_thread=True)
     def download(

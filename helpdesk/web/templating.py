@@ -10,6 +10,7 @@ from litestar.template.config import TemplateConfig
 
 from helpdesk.config import PROJECT_ROOT
 from helpdesk.i18n import jinja_gettext, jinja_ngettext
+from helpdesk.routing.labels import ROUTING_EVENT_LABELS
 from helpdesk.tickets.models import PRIORITY_LABELS, STATUS_LABELS, Priority, Status
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -31,6 +32,7 @@ EVENT_LABELS = {
     "dossier_attached": "Dossier attaché",
     "dossier_status": "Dossier : changement de statut",
     "dossier_alert": "Dossier : action attendue",
+    **ROUTING_EVENT_LABELS,
 }
 
 

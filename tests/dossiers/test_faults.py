@@ -30,10 +30,12 @@ class Misbehaving:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
-            return
+            while True:
+                message = await receive()
+                done = message["type"] == "lifespan.shutdown"
+                await send({"type": message["type"] + ".complete"})
+                if done:
+                    return
         self.hits += 1
         status, body = await self._answer()
         await send({"type": "http.response.start", "status": status, "headers": []})

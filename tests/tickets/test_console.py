@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+
 import pytest
 from sqlmodel import Session, select
 
@@ -243,3 +246,77 @@ def test_canned_management_page_is_for_supervisors(web: WebClient):
     assert "Délais" in web.client.get("/reponses-types/").text
     bad = web.post_form("/reponses-types/", {"title": "", "body": "{x}"}, page="/reponses-types/")
     assert bad.status_code == 422 and "Champs inconnus" in bad.text
+
+
+def test_kb_panel_inserts_a_public_article_and_records_its_use(web: WebClient):
+    from helpdesk.kb.models import Article, ArticleFeedback
+
+    with web.session() as session:
+        advisor = make_agent(session)
+        ticket = make_ticket(
+            session,
+            subject="Mot de passe oublié",
+            body="Je n'arrive plus à me connecter, j'ai oublié mon mot de passe ANEF.",
+        )
+        session.commit()
+        from helpdesk.kb.transfer import import_seed
+
+        import_seed(session)
+        session.commit()
+    web.client.app.state.jobs.start_worker()  # runs kb.refresh_index for the import
+    web.client.app.state.jobs.sweep(older_than=timedelta(0))
+    web.sign_in(advisor.email)
+    deadline = time.monotonic() + 10
+    while 'data-slug="mot-de-passe-oublie"' not in web.client.get(f"/tickets/{ticket.id}").text:
+        assert time.monotonic() < deadline, "the article never reached the index"
+        time.sleep(0.3)
+    response = web.post_form(
+        f"/tickets/{ticket.id}/articles/mot-de-passe-oublie/inserer",
+        {"body": "Bonjour,"},
+        page=f"/tickets/{ticket.id}",
+    )
+    assert response.status_code == 200
+    assert "Bonjour," in response.text and "/aide/mot-de-passe-oublie" in response.text
+    with web.session() as session:
+        article = session.exec(select(Article).where(Article.slug == "mot-de-passe-oublie")).one()
+        uses = session.exec(
+            select(ArticleFeedback).where(ArticleFeedback.article_id == article.id)
+        ).all()
+        assert [(u.kind, u.ticket_id) for u in uses] == [("used_in_reply", ticket.id)]
+
+
+def test_presence_fragment_shows_the_colleague_on_the_ticket(web: WebClient):
+    with web.session() as session:
+        first, second = make_agent(session), make_agent(session)
+        ticket = make_ticket(session)
+        session.commit()
+    page = f"/tickets/{ticket.id}"
+    web.sign_in(first.email)
+    assert web.post_form(f"{page}/presence", {}, page=page).status_code == 200
+    web.sign_in(second.email)
+    fragment = web.post_form(f"{page}/presence", {}, page=page)
+    assert first.full_name in fragment.text and second.full_name not in fragment.text
+
+
+def test_bulk_form_takes_the_selected_tickets(web: WebClient):
+    with web.session() as session:
+        advisor = make_agent(session)
+        tickets = [make_ticket(session) for _ in range(2)]
+        untouched = make_ticket(session)
+        session.commit()
+    web.sign_in(advisor.email)
+    token = web.csrf("/files/ccc")
+    response = web.client.post(
+        "/tickets/lot",
+        data={
+            "_csrf_token": token,
+            "ticket_ids": [str(t.id) for t in tickets],
+            "action": "take",
+            "back": "/files/ccc?assigned=moi",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/files/ccc?assigned=moi"
+    mine = web.client.get("/files/ccc?assigned=moi").text
+    assert all(f'data-reference="{t.reference}"' in mine for t in tickets)
+    assert f'data-reference="{untouched.reference}"' not in mine
