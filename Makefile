@@ -40,6 +40,7 @@ bench: install-dev bench-suggest
 	HELPDESK_BENCH_DATABASE_URL=$${HELPDESK_BENCH_DATABASE_URL-$$HELPDESK_TEST_DATABASE_URL} \
 	HELPDESK_BENCH_REDIS_URL=$${HELPDESK_BENCH_REDIS_URL-$$HELPDESK_TEST_REDIS_URL} \
 	$(BIN)/python bench/bench_core.py
+	$(BIN)/python bench/bench_routing.py
 
 bench-suggest: install-dev
 	$(BIN)/python bench/bench_suggest.py

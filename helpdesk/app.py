@@ -25,6 +25,8 @@ from helpdesk.dossiers.source import build_source, close_source
 from helpdesk.dossiers.views import DossierController, dossier_events
 from helpdesk.errors import DomainError
 from helpdesk.health import healthz, readyz
+from helpdesk.incidents.notice_views import NoticeController
+from helpdesk.incidents.views import IncidentController, TicketIncidentController
 from helpdesk.intake.api import contact_api
 from helpdesk.intake.followup_views import FollowUpController
 from helpdesk.intake.views import ContactController
@@ -33,6 +35,8 @@ from helpdesk.kb.help_views import HelpController, english_help
 from helpdesk.kb.index import LiveIndex
 from helpdesk.kb.views import KbController
 from helpdesk.logging import configure_logging
+from helpdesk.referents.views import ReferentController
+from helpdesk.review.views import ReviewController
 from helpdesk.routing.agent_views import RoutingAgentController
 from helpdesk.routing.sla_views import SlaAdminController
 from helpdesk.routing.views import RoutingAdminController
@@ -132,6 +136,11 @@ def _web_router() -> Router:
             FollowUpController,
             DossierController,
             PublicDossierController,
+            ReferentController,
+            IncidentController,
+            TicketIncidentController,
+            NoticeController,
+            ReviewController,
         ],
         include_in_schema=False,
     )

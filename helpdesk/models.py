@@ -4,10 +4,13 @@ from sqlmodel import SQLModel
 
 from helpdesk.auth.models import Agent, AgentSession, Organisation, SignInFailure
 from helpdesk.dossiers.models import DossierEventReceipt
+from helpdesk.incidents.models import Incident, IncidentTicket, Notice, NoticeRead
 from helpdesk.intake.models import ContactSubmission, DeflectionEvent, FollowUpLink, RateHit
 from helpdesk.jobs.models import DeadLetter, JobExecution, OutboxMessage
 from helpdesk.kb.models import Article, ArticleFeedback, ArticleRevision, KbIndexState
 from helpdesk.notifications.models import OutgoingMail
+from helpdesk.referents.models import Report
+from helpdesk.review.models import ReviewMeeting
 from helpdesk.routing.models import (
     BusinessCalendar,
     ClosedDay,
@@ -51,9 +54,13 @@ __all__ = [
     "DossierEventReceipt",
     "FollowUpLink",
     "HandoverRoute",
+    "Incident",
+    "IncidentTicket",
     "JobExecution",
     "KbIndexState",
     "Message",
+    "Notice",
+    "NoticeRead",
     "Organisation",
     "OutboxMessage",
     "OutgoingMail",
@@ -61,6 +68,8 @@ __all__ = [
     "QueueMembership",
     "QueueRouting",
     "RateHit",
+    "Report",
+    "ReviewMeeting",
     "RoutingRule",
     "SignInFailure",
     "SlaPolicy",

@@ -117,6 +117,9 @@ def seed_demo(session: Session) -> list[DemoAccount]:
     from helpdesk.kb.transfer import import_seed
 
     import_seed(session)
+    from helpdesk.referents.demo import create_demo_referent_data
+
+    create_demo_referent_data(session)
     return list(DEMO_ACCOUNTS)
 
 

@@ -126,13 +126,22 @@ def _alert(session: Session, *, ticket: Ticket, event: DossierEvent, status_labe
     alert.actor_label = SYSTEM_LABEL
     touch(ticket)
     index_ticket(session, ticket)
+    _mail_agents(
+        session, ticket=ticket, number=event.dossier_number, status_label=status_label, note=note
+    )
+
+
+def _mail_agents(
+    session: Session, *, ticket: Ticket, number: str, status_label: str, note: str
+) -> None:
+    """E-mail the note to the assignee, or else to the available members of the ticket's queue."""
     for recipient in _recipients(session, ticket):
         queue_mail(
             session,
             recipient=recipient,
-            subject=f"[{ticket.reference}] Dossier {event.dossier_number} : {status_label}",
+            subject=f"[{ticket.reference}] Dossier {number} : {status_label}",
             body=(
-                f"Bonjour,\n\nLe dossier {event.dossier_number} du ticket {ticket.reference}, "
+                f"Bonjour,\n\nLe dossier {number} du ticket {ticket.reference}, "
                 f"en attente du demandeur, est passé au statut « {status_label} ».\n\n{note}"
             ),
             ticket_id=ticket.id,

@@ -18,7 +18,7 @@ from dossiers.model import DossierEvent
 from dossiers.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureError, verify
 from dossiers.source import DossierSource
 from helpdesk.config import Settings
-from helpdesk.db import session_scope
+from helpdesk.db import session_scope, utcnow
 from helpdesk.dossiers import service
 from helpdesk.dossiers.events import receive_event
 from helpdesk.tickets.permissions import can_act_on
@@ -39,8 +39,6 @@ class AttachForm(BaseModel):
 
 def today() -> date:
     """Today in Paris (the attestations' validity is counted in French days)."""
-    from helpdesk.db import utcnow
-
     return utcnow().astimezone(PARIS).date()
 
 

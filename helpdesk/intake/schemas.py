@@ -190,7 +190,7 @@ def check_contact(values: dict[str, str], *, acknowledged: bool, lang: str) -> C
             errors[spec.name] = t(lang, MSG_LINE_BREAK)
         elif len(value) > spec.max_length:
             errors[spec.name] = t(lang, MSG_TOO_LONG, max=spec.max_length)
-        elif spec.required and not cleaned[spec.name]:
+        elif spec.required and not cleaned[spec.name] and not _given_by_dossier(spec, cleaned):
             errors[spec.name] = t(lang, MSG_REQUIRED)
     for name, problem in _format_errors(cleaned).items():
         errors.setdefault(name, t(lang, problem))
@@ -200,6 +200,11 @@ def check_contact(values: dict[str, str], *, acknowledged: bool, lang: str) -> C
     if not errors:
         checked.data = _build(cleaned)
     return checked
+
+
+def _given_by_dossier(spec: FieldSpec, values: dict[str, str]) -> bool:
+    """The procedure need not be asked when a dossier number is given ("dites-le-nous une fois")."""
+    return spec.name == "procedure" and bool(values.get("dossier_number"))
 
 
 def _clean(name: str, value: str) -> str:

@@ -89,7 +89,7 @@ def _new_ticket(data: ContactData, channel: Channel) -> NewTicket:
         requester_email=data.email,
         requester_phone=data.phone,
         requester_foreign_number=data.foreign_number,
-        procedure=data.procedure,
+        procedure=data.procedure or None,
         category=data.reason,
         dossier_number=data.dossier_number,
         language=data.language,

@@ -41,7 +41,8 @@ def pick_assignee(session: Session, *, queue_id: int) -> tuple[Agent | None, str
         last = settings.last_assigned_agent_id or 0
         chosen = next((m for m in members if (m.id or 0) > last), members[0])
     else:
-        chosen = min(members, key=lambda m: (_load(session, queue_id).get(m.id or 0, 0), m.id or 0))
+        load = _load(session, queue_id)
+        chosen = min(members, key=lambda m: (load.get(m.id or 0, 0), m.id or 0))
     settings.last_assigned_agent_id = chosen.id
     session.add(settings)
     return chosen, mode

@@ -10,7 +10,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from helpdesk.auth.models import Agent, Role
 from helpdesk.routing import admin_queries as queries
@@ -30,7 +30,7 @@ class PolicyForm(BaseModel):
     warn_before_minutes: int = Field(ge=0, le=100_000)
     raise_priority: bool = False
     notify_supervisor: bool = False
-    escalate_to: int | None = None
+    escalate_to: str = ""
 
 
 class CalendarForm(BaseModel):
@@ -41,6 +41,12 @@ class CalendarForm(BaseModel):
     hours: str = ""
     areas: list[str] = Field(default_factory=list)
     site_holidays: bool = False
+
+    @field_validator("areas", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        """A single checked box arrives as a string."""
+        return [value] if isinstance(value, str) else value
 
 
 class ClosedDayForm(BaseModel):
@@ -87,7 +93,7 @@ class SlaAdminController(Controller):
             warn_before_minutes=data.warn_before_minutes,
             raise_priority=data.raise_priority,
             notify_supervisor=data.notify_supervisor,
-            escalate_to_queue_id=data.escalate_to or None,
+            escalate_to_queue_id=int(data.escalate_to) if data.escalate_to.isdigit() else None,
         )
         return Redirect("/admin/routage/delais", status_code=303)
 

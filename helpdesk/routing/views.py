@@ -10,6 +10,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 from pydantic import BaseModel
+from sqlmodel import Session
 
 from helpdesk.auth.models import Agent, Role
 from helpdesk.errors import NotFoundError, ValidationFailedError
@@ -99,31 +100,23 @@ class RoutingAdminController(Controller):
         )
         return _editor(admin, row.id, form)
 
-    @post(["/regles", "/regles/{rule_id:int}"], sync_to_thread=True)
-    def save_rule(
+    @post("/regles", sync_to_thread=True)
+    def create_rule(
+        self, db_session: DbSession, admin: NamedDependency[Agent], data: Annotated[RuleForm, Form]
+    ) -> Template | Redirect:
+        """Add a rule at the end of the order."""
+        return _save(db_session, admin, None, data)
+
+    @post("/regles/{rule_id:int}", sync_to_thread=True)
+    def update_rule(
         self,
         db_session: DbSession,
         admin: NamedDependency[Agent],
+        rule_id: FromPath[int],
         data: Annotated[RuleForm, Form],
-        rule_id: int | None = None,
-    ) -> Redirect | Template:
-        """Save a rule; a mistake brings the editor back with the text kept."""
-        try:
-            rules_store.save_rule(
-                db_session,
-                rule_id=rule_id,
-                name=data.name,
-                conditions=data.conditions,
-                actions=data.actions,
-                match_all=data.match != "any",
-                stop=data.stop,
-                enabled=data.enabled,
-                actor=admin,
-            )
-        except ValidationFailedError as error:
-            db_session.rollback()
-            return _editor(admin, rule_id, data, error=error.message, status_code=422)
-        return Redirect("/admin/routage/", status_code=303)
+    ) -> Template | Redirect:
+        """Change a rule."""
+        return _save(db_session, admin, rule_id, data)
 
     @post("/regles/{rule_id:int}/deplacer", sync_to_thread=True)
     def move_rule(
@@ -175,3 +168,25 @@ def _editor(
         },
         status_code=status_code,
     )
+
+
+def _save(
+    db_session: Session, admin: Agent, rule_id: int | None, data: RuleForm
+) -> Template | Redirect:
+    """Save a rule; a mistake brings the editor back with the text kept."""
+    try:
+        rules_store.save_rule(
+            db_session,
+            rule_id=rule_id,
+            name=data.name,
+            conditions=data.conditions,
+            actions=data.actions,
+            match_all=data.match != "any",
+            stop=data.stop,
+            enabled=data.enabled,
+            actor=admin,
+        )
+    except ValidationFailedError as error:
+        db_session.rollback()
+        return _editor(admin, rule_id, data, error=error.message, status_code=422)
+    return Redirect("/admin/routage/", status_code=303)

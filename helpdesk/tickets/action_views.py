@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from helpdesk.auth.models import Agent
+from helpdesk.dossiers.service import verified_dossier
 from helpdesk.errors import StaleVersionError
 from helpdesk.tickets import canned, handover, kb_panel, merge, presence, service
 from helpdesk.tickets.models import MessageKind
@@ -278,6 +279,7 @@ class TicketActionsController(Controller):
     def reply_form(
         self,
         request: Request[Any, Any, Any],
+        state: State,
         db_session: DbSession,
         agent: CurrentAgent,
         ticket_id: FromPath[int],
@@ -287,8 +289,19 @@ class TicketActionsController(Controller):
         ticket = readable_ticket(db_session, agent, ticket_id)
         draft = ""
         if reponse_type is not None:
-            draft = canned.render(db_session, agent=agent, response_id=reponse_type, ticket=ticket)
-        context = ticket_context(db_session, agent=agent, ticket=ticket, draft=draft)
+            dossier = verified_dossier(
+                state.dossier_source, number=ticket.dossier_number, email=ticket.requester_email
+            )
+            draft = canned.render(
+                db_session,
+                agent=agent,
+                response_id=reponse_type,
+                ticket=ticket,
+                dossier_status=dossier.status_words if dossier else "",
+            )
+        context = ticket_context(
+            db_session, agent=agent, ticket=ticket, draft=draft, live=state.kb_index
+        )
         fragment = bool(request.headers.get("hx-request"))
         name = "tickets/_reply_form.html" if fragment else "tickets/ticket.html"
         return Template(name, context=context)

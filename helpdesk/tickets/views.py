@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, get
 from litestar.datastructures import State
 from litestar.params import FromPath
-from litestar.response import File, Template
+from litestar.response import File, Redirect, Template
 from sqlmodel import Session
 
 from helpdesk.auth.models import ROLE_LABELS, Agent, Organisation, Role
@@ -19,9 +19,9 @@ from helpdesk.web.dependencies import CurrentAgent, DbSession
 
 
 def readable_ticket(session: Session, agent: Agent, ticket_id: int) -> Ticket:
-    """The ticket if the agent may see it; otherwise the same 404 as a missing one."""
+    """The ticket if the agent may see it (référents use their own space); else a 404."""
     ticket = session.get(Ticket, ticket_id)
-    if ticket is None or not can_read(session, agent, ticket):
+    if ticket is None or agent.role == Role.REFERENT or not can_read(session, agent, ticket):
         raise NotFoundError("Ce ticket n'existe pas ou ne vous est pas accessible.")
     return ticket
 
@@ -30,8 +30,10 @@ class ConsoleController(Controller):
     """The agent console's pages."""
 
     @get("/", sync_to_thread=True)
-    def home(self, db_session: DbSession, agent: CurrentAgent) -> Template:
-        """The agent's queues with the number of tickets in progress."""
+    def home(self, db_session: DbSession, agent: CurrentAgent) -> Template | Redirect:
+        """The agent's queues with the number of tickets in progress (référents: their space)."""
+        if agent.role == Role.REFERENT:
+            return Redirect("/referent/", status_code=303)
         queues = visible_queues(db_session, agent)
         return Template(
             "tickets/home.html",
@@ -48,8 +50,10 @@ class ConsoleController(Controller):
     @get("/tickets/{ticket_id:int}", sync_to_thread=True)
     def ticket_page(
         self, state: State, db_session: DbSession, agent: CurrentAgent, ticket_id: FromPath[int]
-    ) -> Template:
+    ) -> Template | Redirect:
         """A ticket: header, conversation, history and the actions the agent may take."""
+        if agent.role == Role.REFERENT:
+            return Redirect(f"/referent/signalements/{ticket_id}", status_code=303)
         ticket = readable_ticket(db_session, agent, ticket_id)
         context = ticket_context(db_session, agent=agent, ticket=ticket, live=state.kb_index)
         return Template("tickets/ticket.html", context=context)

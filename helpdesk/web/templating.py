@@ -10,6 +10,7 @@ from litestar.template.config import TemplateConfig
 
 from helpdesk.config import PROJECT_ROOT
 from helpdesk.i18n import jinja_gettext, jinja_ngettext
+from helpdesk.incidents.labels import INCIDENT_EVENT_LABELS, INCIDENT_STATUS_WORDS
 from helpdesk.routing.labels import ROUTING_EVENT_LABELS
 from helpdesk.tickets.models import PRIORITY_LABELS, STATUS_LABELS, Priority, Status
 
@@ -33,6 +34,7 @@ EVENT_LABELS = {
     "dossier_status": "Dossier : changement de statut",
     "dossier_alert": "Dossier : action attendue",
     **ROUTING_EVENT_LABELS,
+    **INCIDENT_EVENT_LABELS,
 }
 
 
@@ -81,6 +83,7 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     env.filters["priority_label"] = priority_label
     env.filters["channel_label"] = lambda channel: CHANNEL_LABELS.get(channel, channel)
     env.filters["event_label"] = lambda kind: EVENT_LABELS.get(kind, kind)
+    env.filters["incident_status"] = lambda status: INCIDENT_STATUS_WORDS.get(status, status)
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:

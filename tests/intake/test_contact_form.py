@@ -247,3 +247,24 @@ def test_deflection_beacons_and_sent_suggestions_are_recorded(web: WebClient):
         ("sent", "attestation-prolongation"),
     ]
     assert events[-1].ticket_id is not None
+
+
+def test_the_procedure_is_not_asked_when_a_dossier_number_is_given():
+    from helpdesk.intake.schemas import check_contact
+
+    values = {
+        "last_name": "Traoré",
+        "first_name": "Awa",
+        "email": "awa@example.org",
+        "phone": "",
+        "foreign_number": "",
+        "dossier_number": "9403202606060001234",
+        "procedure": "",
+        "reason": "attestation",
+        "subject": "Mon attestation",
+        "message": "Mon attestation de prolongation a expiré hier, que dois-je faire ?",
+        "language": "fr",
+    }
+    assert check_contact(values, acknowledged=True, lang="fr").errors == {}
+    without_number = check_contact({**values, "dossier_number": ""}, acknowledged=True, lang="fr")
+    assert "procedure" in without_number.errors

@@ -15,7 +15,7 @@ from helpdesk.tickets.service import create_ticket
 from routing.classification import AUTO_APPLY_CONFIDENCE
 
 from factories import make_agent
-from routing_helpers import events_of, make_site, routed_ticket
+from support.routing import events_of, make_site, routed_ticket
 
 
 def queue_code(session: Session, queue_id: int) -> str:

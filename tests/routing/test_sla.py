@@ -14,7 +14,7 @@ from helpdesk.tickets.listing import QueueFilters, list_tickets
 from helpdesk.tickets.service import change_status
 
 from factories import make_agent
-from routing_helpers import events_of, paris, routed_ticket, set_history_times
+from support.routing import events_of, paris, routed_ticket, set_history_times
 
 
 def test_the_clock_pauses_while_the_ticket_waits_on_the_requester(session: Session):

@@ -1,7 +1,7 @@
 """dossiers: received dossier events
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0005
 Create Date: 2026-11-28 10:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import helpdesk.db
 
 revision = "0006"
-down_revision = "0001"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Incidents, release notes and incident notices, and their read receipts."""

@@ -1,0 +1,99 @@
+"""The job that posts an incident's resolution on one linked ticket, exactly once."""
+
+from __future__ import annotations
+
+import structlog
+from sqlmodel import Session
+
+from helpdesk.auth.models import Agent
+from helpdesk.db import require_id, utcnow
+from helpdesk.incidents.models import Incident, IncidentStatus, IncidentTicket
+from helpdesk.incidents.service import RESOLVE_JOB, fill, incident_label
+from helpdesk.jobs.registry import JobContext, job
+from helpdesk.notifications.service import queue_mail
+from helpdesk.tickets import lifecycle
+from helpdesk.tickets.models import Channel, Message, MessageKind, Status, Ticket
+from helpdesk.tickets.search import index_ticket
+from helpdesk.tickets.service import apply_status, load_for_change, record_event, touch
+
+log = structlog.get_logger(__name__)
+
+
+@job(RESOLVE_JOB, max_retries=8)
+def resolve_linked_ticket_job(ctx: JobContext, *, link_id: int) -> None:
+    """Post the resolution on one linked ticket (safe to run twice)."""
+    outcome = resolve_linked_ticket(ctx.session, link_id=link_id)
+    log.info("incident.ticket_resolved", link_id=link_id, outcome=outcome)
+
+
+def resolve_linked_ticket(session: Session, *, link_id: int) -> str:
+    """Post the message, resolve the ticket and mark the link done; a second run does nothing."""
+    link = session.get(IncidentTicket, link_id, with_for_update=True, populate_existing=True)
+    if link is None or link.notified_at is not None:
+        return "already_done"
+    incident = session.get(Incident, link.incident_id)
+    if incident is None or incident.status != IncidentStatus.RESOLVED:
+        return "not_resolved"
+    ticket = load_for_change(session, link.ticket_id, None)
+    actor = session.get(Agent, incident.resolved_by_id) if incident.resolved_by_id else None
+    if ticket.status == Status.CLOSED:
+        link.outcome = "closed"
+    else:
+        _post_resolution(session, incident, ticket, actor)
+        link.outcome = "notified"
+    link.notified_at = utcnow()
+    return link.outcome
+
+
+def _post_resolution(
+    session: Session, incident: Incident, ticket: Ticket, actor: Agent | None
+) -> None:
+    """The public message, the history line, the status and the e-mail of one ticket."""
+    is_report = ticket.channel == Channel.REFERENT
+    text = fill(
+        incident.referent_message if is_report else incident.usager_reply,
+        incident=incident,
+        ticket=ticket,
+    )
+    session.add(
+        Message(
+            ticket_id=require_id(ticket),
+            kind=MessageKind.PUBLIC_REPLY,
+            author_id=actor.id if actor else None,
+            author_label=actor.full_name if actor else "DP ANEF",
+            body=text,
+        )
+    )
+    if ticket.first_response_at is None:
+        ticket.first_response_at = utcnow()
+    reason = f"Incident résolu : {incident.title}"
+    record_event(
+        session,
+        ticket,
+        actor,
+        kind="incident_resolved",
+        to_value=incident_label(incident),
+        reason=reason,
+    )
+    if lifecycle.can_change(ticket.status, Status.RESOLVED):
+        apply_status(session, ticket, Status.RESOLVED, actor=actor, reason=reason)
+    touch(ticket)
+    index_ticket(session, ticket)
+    if ticket.requester_email:
+        _mail(session, ticket, text, is_report=is_report)
+
+
+def _mail(session: Session, ticket: Ticket, text: str, *, is_report: bool) -> None:
+    """E-mail the resolution to the requester (usager or référent), through the outbox."""
+    subject = (
+        f"Signalement {ticket.reference} : incident résolu"
+        if is_report
+        else f"Réponse à votre demande {ticket.reference}"
+    )
+    queue_mail(
+        session,
+        recipient=ticket.requester_email or "",
+        subject=subject,
+        body=text,
+        ticket_id=ticket.id,
+    )

@@ -1,0 +1,378 @@
+"""DP ANEF's incident pages, the ticket page's incident panel and the bulk link of a queue."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import Redirect, Template
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from sqlmodel import Session, col, select
+
+from dossiers.catalog import CATALOG
+from helpdesk.auth.models import Agent, Organisation, OrganisationKind, Role
+from helpdesk.errors import NotFoundError, StaleVersionError, ValidationFailedError
+from helpdesk.incidents import service
+from helpdesk.incidents.models import INCIDENT_STATUS_LABELS, Incident, IncidentStatus, Notice
+from helpdesk.incidents.permissions import can_manage_incidents, ensure_incident_manager
+from helpdesk.incidents.schemas import (
+    DEFAULT_REFERENT_MESSAGE,
+    DEFAULT_USAGER_REPLY,
+    IncidentForm,
+    ResolutionForm,
+)
+from helpdesk.incidents.suggestions import suggest_links
+from helpdesk.referents.models import REPORT_KIND_LABELS, SEVERITY_LABELS
+from helpdesk.referents.schemas import field_errors
+from helpdesk.referents.service import report_of
+from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.permissions import can_read
+from helpdesk.web.dependencies import CurrentAgent, DbSession
+
+FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+
+
+def _as_list(value: object) -> object:
+    """A single form value as a one-item list (a form sends one value without brackets)."""
+    if value in (None, ""):
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+class RawIncident(BaseModel):
+    """The incident form as sent (strings); turned into an IncidentForm to be checked."""
+
+    title: str = ""
+    description: str = ""
+    procedures: list[str] = Field(default_factory=list)
+    all_sites: str = ""
+    sites: list[str] = Field(default_factory=list)
+    started_at: str = ""
+    status: str = IncidentStatus.ONGOING.value
+    workaround: str = ""
+    version: int = 0
+
+    @field_validator("procedures", "sites", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        return _as_list(value)
+
+    def checked(self) -> IncidentForm:
+        """The validated form; raises ValidationError."""
+        values = self.model_dump(exclude={"version", "all_sites"})
+        return IncidentForm.model_validate(
+            {**values, "all_sites": bool(self.all_sites) or not self.sites}
+        )
+
+
+class LinkForm(BaseModel):
+    """Tickets to link: ids (from a selection) or one reference."""
+
+    ticket_ids: list[int] = Field(default_factory=list)
+    reference: str = ""
+    incident: str = Field(default="", alias="incident_id")
+    back: str = ""
+
+    @field_validator("ticket_ids", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        return _as_list(value)
+
+    @property
+    def incident_id(self) -> int:
+        """The incident chosen (0 when none)."""
+        value = self.incident.strip().upper().removeprefix("INC-")
+        return int(value) if value.isdigit() else 0
+
+
+class ResolveForm(BaseModel):
+    """The resolution texts, as sent."""
+
+    usager_reply: str = ""
+    referent_message: str = ""
+    version: int = 0
+
+
+def safe_back(path: str, default: str) -> str:
+    """A local path to go back to (never another site)."""
+    return path if path.startswith("/") and not path.startswith("//") else default
+
+
+def sites(session: Session) -> list[Organisation]:
+    """The préfectures and naturalisation platforms."""
+    kinds = [OrganisationKind.PREFECTURE.value, OrganisationKind.PLATFORM.value]
+    return list(
+        session.exec(
+            select(Organisation)
+            .where(col(Organisation.kind).in_(kinds))
+            .order_by(col(Organisation.name))
+        ).all()
+    )
+
+
+def _page(
+    session: Session, agent: Agent, name: str, status_code: int = 200, **context: Any
+) -> Template:
+    """An incident page with the shared choices."""
+    return Template(
+        name,
+        context={
+            "agent": agent,
+            "nav": "incidents",
+            "procedures": CATALOG,
+            "sites": sites(session),
+            "statuses": INCIDENT_STATUS_LABELS,
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+def _detail(session: Session, agent: Agent, incident: Incident, **extra: Any) -> dict[str, Any]:
+    """What an incident's page shows."""
+    notice = session.exec(select(Notice).where(Notice.incident_id == incident.id)).first()
+    may_manage = can_manage_incidents(session, agent)
+    return {
+        "may_manage": may_manage,
+        "incident": incident,
+        "notice": notice,
+        "linked": service.linked_tickets(session, incident_id=incident.id or 0),
+        "suggestions": suggest_links(session, incident=incident, agent=agent)
+        if may_manage and incident.status != IncidentStatus.RESOLVED
+        else [],
+        "values": extra.pop("values", None) or _values_of(incident),
+        "errors": extra.pop("errors", {}),
+        "resolution": extra.pop("resolution", None)
+        or {"usager_reply": DEFAULT_USAGER_REPLY, "referent_message": DEFAULT_REFERENT_MESSAGE},
+        **extra,
+    }
+
+
+def _values_of(incident: Incident) -> dict[str, Any]:
+    """An incident's fields as the edit form shows them."""
+    started = incident.started_at.astimezone(_paris()).strftime("%Y-%m-%dT%H:%M")
+    return {**incident.model_dump(), "started_at": started}
+
+
+def _paris() -> Any:
+    """The Paris time zone."""
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Europe/Paris")
+
+
+class IncidentController(Controller):
+    """Incidents: list, record, update, link tickets, resolve (DP ANEF)."""
+
+    path = "/incidents"
+
+    @get("/", sync_to_thread=True)
+    def index(self, db_session: DbSession, agent: CurrentAgent) -> Template:
+        """The incidents, newest first (agents read them; DP ANEF manages them)."""
+        _ensure_console_agent(agent)
+        rows = db_session.exec(
+            select(Incident).order_by(col(Incident.started_at).desc()).limit(200)
+        ).all()
+        may_manage = can_manage_incidents(db_session, agent)
+        return _page(
+            db_session, agent, "incidents/list.html", incidents=rows, may_manage=may_manage
+        )
+
+    @get("/nouveau", sync_to_thread=True)
+    def new(self, db_session: DbSession, agent: CurrentAgent) -> Template:
+        """The empty incident form."""
+        ensure_incident_manager(db_session, agent)
+        return _page(db_session, agent, "incidents/new.html", values={"all_sites": True}, errors={})
+
+    @post("/", sync_to_thread=True)
+    def create(
+        self, db_session: DbSession, agent: CurrentAgent, data: Annotated[RawIncident, FORM]
+    ) -> Template | Redirect:
+        """Record an incident and announce it to the référents concerned."""
+        try:
+            incident = service.record_incident(db_session, form=data.checked(), actor=agent)
+        except ValidationError as error:
+            return _page(
+                db_session,
+                agent,
+                "incidents/new.html",
+                422,
+                values=data.model_dump(),
+                errors=field_errors(error),
+            )
+        return Redirect(f"/incidents/{incident.id}", status_code=303)
+
+    @get("/{incident_id:int}", sync_to_thread=True)
+    def detail(
+        self, db_session: DbSession, agent: CurrentAgent, incident_id: FromPath[int]
+    ) -> Template:
+        """An incident: its fields, linked tickets, suggested tickets and the resolution form."""
+        _ensure_console_agent(agent)
+        incident = service.get_incident(db_session, incident_id)
+        return _page(
+            db_session, agent, "incidents/detail.html", **_detail(db_session, agent, incident)
+        )
+
+    @post("/{incident_id:int}", sync_to_thread=True)
+    def update(
+        self,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        incident_id: FromPath[int],
+        data: Annotated[RawIncident, FORM],
+    ) -> Template | Redirect:
+        """Change the incident (status, workaround, audience...)."""
+        try:
+            service.update_incident(
+                db_session,
+                incident_id=incident_id,
+                form=data.checked(),
+                actor=agent,
+                expected_version=data.version,
+            )
+        except (ValidationError, StaleVersionError) as error:
+            db_session.rollback()
+            incident = service.get_incident(db_session, incident_id)
+            errors = (
+                field_errors(error)
+                if isinstance(error, ValidationError)
+                else {"form": error.message}
+            )
+            context = _detail(db_session, agent, incident, values=data.model_dump(), errors=errors)
+            return _page(
+                db_session,
+                agent,
+                "incidents/detail.html",
+                409 if "form" in errors else 422,
+                **context,
+            )
+        return Redirect(f"/incidents/{incident_id}", status_code=303)
+
+    @post("/{incident_id:int}/tickets", sync_to_thread=True)
+    def link(
+        self,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        incident_id: FromPath[int],
+        data: Annotated[LinkForm, FORM],
+    ) -> Redirect:
+        """Link the selected tickets, or the ticket with this reference."""
+        if data.reference.strip():
+            service.link_by_reference(
+                db_session, incident_id=incident_id, reference=data.reference, actor=agent
+            )
+        else:
+            service.link_tickets(
+                db_session, incident_id=incident_id, ticket_ids=data.ticket_ids, actor=agent
+            )
+        return Redirect(safe_back(data.back, f"/incidents/{incident_id}"), status_code=303)
+
+    @post("/lier", sync_to_thread=True)
+    def link_selection(
+        self, db_session: DbSession, agent: CurrentAgent, data: Annotated[LinkForm, FORM]
+    ) -> Redirect:
+        """Link the tickets selected in a queue to the incident chosen by its number."""
+        if not data.incident_id:
+            raise ValidationFailedError(
+                "Indiquez le numéro de l'incident (INC-n) auquel lier la sélection."
+            )
+        service.link_tickets(
+            db_session, incident_id=data.incident_id, ticket_ids=data.ticket_ids, actor=agent
+        )
+        return Redirect(safe_back(data.back, f"/incidents/{data.incident_id}"), status_code=303)
+
+    @post("/{incident_id:int}/resolution", sync_to_thread=True)
+    def resolve(
+        self,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        incident_id: FromPath[int],
+        data: Annotated[ResolveForm, FORM],
+    ) -> Template | Redirect:
+        """Resolve the incident: every linked ticket gets its message and is resolved."""
+        try:
+            form = ResolutionForm(
+                usager_reply=data.usager_reply, referent_message=data.referent_message
+            )
+            service.resolve_incident(
+                db_session,
+                incident_id=incident_id,
+                form=form,
+                actor=agent,
+                expected_version=data.version or None,
+            )
+        except ValidationError as error:
+            incident = service.get_incident(db_session, incident_id)
+            context = _detail(
+                db_session,
+                agent,
+                incident,
+                resolution=data.model_dump(),
+                resolution_errors=field_errors(error),
+            )
+            return _page(db_session, agent, "incidents/detail.html", 422, **context)
+        return Redirect(f"/incidents/{incident_id}?resolu=1", status_code=303)
+
+
+class TicketIncidentController(Controller):
+    """The incident panel of the ticket page (signalement details, linked incidents, link)."""
+
+    path = "/tickets/{ticket_id:int}/incidents"
+
+    @get("/", sync_to_thread=True)
+    def panel(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+    ) -> Template:
+        """A fragment for htmx, or a page of its own without JavaScript."""
+        ticket = _console_ticket(db_session, agent, ticket_id)
+        context = {
+            "agent": agent,
+            "ticket": ticket,
+            "report": report_of(db_session, ticket_id=ticket_id),
+            "kinds": REPORT_KIND_LABELS,
+            "severities": SEVERITY_LABELS,
+            "incidents": service.linked_incidents(db_session, ticket_id=ticket_id),
+            "may_link": can_manage_incidents(db_session, agent),
+            "open_incidents": service.open_incidents(db_session),
+        }
+        name = (
+            "incidents/_ticket_panel.html"
+            if request.headers.get("hx-request")
+            else "incidents/ticket_panel.html"
+        )
+        return Template(name, context=context)
+
+    @post("/", sync_to_thread=True)
+    def link(
+        self,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+        data: Annotated[LinkForm, FORM],
+    ) -> Redirect:
+        """Link this ticket to the chosen incident."""
+        _console_ticket(db_session, agent, ticket_id)
+        service.link_tickets(
+            db_session, incident_id=data.incident_id, ticket_ids=[ticket_id], actor=agent
+        )
+        return Redirect(f"/tickets/{ticket_id}", status_code=303)
+
+
+def _ensure_console_agent(agent: Agent) -> None:
+    """Référents follow incidents through their signalements and informations, not here."""
+    if agent.role == Role.REFERENT:
+        raise NotFoundError("Cette page n'existe pas ou ne vous est pas accessible.")
+
+
+def _console_ticket(session: Session, agent: Agent, ticket_id: int) -> Ticket:
+    """A ticket of the console the agent may read (référents use their own space)."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None or agent.role == Role.REFERENT or not can_read(session, agent, ticket):
+        raise NotFoundError("Ce ticket n'existe pas ou ne vous est pas accessible.")
+    return ticket

@@ -1,0 +1,1 @@
+"""The référent space: signalements from préfectures and naturalisation platforms."""

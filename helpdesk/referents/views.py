@@ -1,0 +1,315 @@
+"""The référent space: their site's tickets, a new signalement, a signalement's thread."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import anyio
+from litestar import Controller, Request, get, post
+from litestar.datastructures import FormMultiDict, State
+from litestar.params import FromPath
+from litestar.response import File, Redirect, Template
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from dossiers.catalog import CATALOG
+from helpdesk.auth.models import Agent
+from helpdesk.errors import ValidationFailedError
+from helpdesk.incidents import notices
+from helpdesk.incidents.service import linked_incidents
+from helpdesk.intake.forms import MAX_CONTACT_BODY, Files, read_files
+from helpdesk.kb.index import suggest
+from helpdesk.kb.permissions import readable_audiences
+from helpdesk.referents import service
+from helpdesk.referents.models import REPORT_KIND_LABELS, SEVERITY_LABELS
+from helpdesk.referents.schemas import FIELD_LABELS, ReportForm, field_errors
+from helpdesk.tickets.attachments import attachment_path
+from helpdesk.tickets.listing import QueueFilters, list_tickets
+from helpdesk.tickets.models import TicketEvent
+from helpdesk.tickets.queries import history
+from helpdesk.web.dependencies import CurrentAgent, DbSession
+
+STATUS_WORDS = {
+    "new": "Reçu",
+    "open": "En cours de traitement",
+    "waiting": "Précisions demandées",
+    "resolved": "Résolu",
+    "closed": "Clos",
+}
+FOLLOWED_EVENTS = frozenset(
+    {
+        "created",
+        "status_changed",
+        "reopened",
+        "escalate",
+        "return",
+        "incident_linked",
+        "incident_resolved",
+    }
+)
+FORM_FIELDS = tuple(FIELD_LABELS)
+PROCEDURE_LABELS = {procedure.code: procedure.label for procedure in CATALOG}
+LIST_STATUSES = {
+    "actifs": "En cours",
+    "waiting": "Précisions demandées",
+    "resolved": "Résolus",
+    "closed": "Clos",
+    "": "Tous",
+}
+
+
+def _choices() -> dict[str, Any]:
+    """The choices of the signalement form."""
+    return {
+        "kinds": REPORT_KIND_LABELS,
+        "severities": SEVERITY_LABELS,
+        "procedures": CATALOG,
+        "field_labels": FIELD_LABELS,
+    }
+
+
+def _space(session: Session, agent: Agent, query: dict[str, str]) -> dict[str, Any]:
+    """What the space shows: counts, the site's tickets (filtered), notices and banner."""
+    site = service.site_of(session, agent)
+    status = query.get("status", "actifs")
+    filters = QueueFilters(
+        status=status if status in LIST_STATUSES else "actifs",
+        q=query.get("q", "")[:200],
+        procedure=query.get("procedure", "")[:40],
+        sort="recents",
+        after=query.get("after", "")[:200],
+    )
+    read = notices.read_ids(session, agent=agent)
+    return {
+        "agent": agent,
+        "nav": "referent",
+        "site": site,
+        "counts": service.site_counts(session, agent=agent),
+        "page": list_tickets(session, agent=agent, filters=filters),
+        "filters": filters,
+        "list_statuses": LIST_STATUSES,
+        "status_words": STATUS_WORDS,
+        "procedures": CATALOG,
+        "procedure_labels": PROCEDURE_LABELS,
+        "notices": notices.notices_for(session, agent=agent, limit=10),
+        "read_ids": read,
+    }
+
+
+def _detail(session: Session, agent: Agent, ticket_id: int, **extra: Any) -> dict[str, Any]:
+    """What a signalement's page shows: details, incidents, public thread, followed history."""
+    ticket = service.site_ticket(session, agent=agent, ticket_id=ticket_id)
+    events: list[TicketEvent] = [e for e in history(session, ticket) if e.kind in FOLLOWED_EVENTS]
+    return {
+        "agent": agent,
+        "nav": "referent",
+        "ticket": ticket,
+        "report": service.report_of(session, ticket_id=ticket_id),
+        "incidents": linked_incidents(session, ticket_id=ticket_id),
+        "thread": service.thread(session, ticket=ticket),
+        "events": events,
+        "status_words": STATUS_WORDS,
+        "kinds": REPORT_KIND_LABELS,
+        "severities": SEVERITY_LABELS,
+        "procedure_labels": PROCEDURE_LABELS,
+        "errors": {},
+        "body": "",
+        **extra,
+    }
+
+
+def _values(form: FormMultiDict) -> dict[str, str]:
+    """The text fields of the signalement form, as typed."""
+    return {name: str(form.get(name) or "") for name in FORM_FIELDS}
+
+
+def _new_page(context: dict[str, Any], status_code: int = 200) -> Template:
+    """The signalement form page."""
+    return Template(
+        "referents/new.html", context={**_choices(), **context}, status_code=status_code
+    )
+
+
+class ReferentController(Controller):
+    """Pages of the référent space (référents only; everyone else is refused)."""
+
+    path = "/referent"
+
+    @get("/", sync_to_thread=True)
+    def space(
+        self, request: Request[Any, Any, Any], db_session: DbSession, agent: CurrentAgent
+    ) -> Template:
+        """The site's tickets with counts, search and the latest notices."""
+        service.ensure_referent(agent)
+        query = {k: v for k, v in request.query_params.items()}
+        context = _space(db_session, agent, query)
+        name = (
+            "referents/_rows.html" if request.headers.get("hx-request") else "referents/space.html"
+        )
+        return Template(name, context=context)
+
+    @get("/signalements/nouveau", sync_to_thread=True)
+    def new_report(self, agent: CurrentAgent) -> Template:
+        """The empty signalement form."""
+        service.ensure_referent(agent)
+        return _new_page(
+            {"agent": agent, "nav": "referent", "values": {}, "errors": {}, "suggestions": []}
+        )
+
+    @post("/signalements", request_max_body_size=MAX_CONTACT_BODY)
+    async def create_report(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        db_session: DbSession,
+        agent: CurrentAgent,
+    ) -> Template | Redirect:
+        """Check the signalement; open it, or give the form back with each problem explained."""
+        service.ensure_referent(agent)
+        form = await request.form()
+        values = _values(form)
+        if form.get("intent") == "articles":
+            found = await anyio.to_thread.run_sync(
+                partial(_suggestions, db_session, state, agent, values)
+            )
+            return _new_page(
+                {
+                    "agent": agent,
+                    "nav": "referent",
+                    "values": values,
+                    "errors": {},
+                    "suggestions": found,
+                    "asked": True,
+                }
+            )
+        files = await read_files(form.getall("screenshots", []), lang="fr")
+        run = partial(_file, db_session, state, agent, values, files)
+        outcome = await anyio.to_thread.run_sync(run)
+        if isinstance(outcome, dict):
+            context = {
+                "agent": agent,
+                "nav": "referent",
+                "values": values,
+                "errors": outcome,
+                "suggestions": [],
+            }
+            context["files_again"] = bool(files.names)
+            return _new_page(context, status_code=422)
+        return Redirect(f"/referent/signalements/{outcome}?envoye=1", status_code=303)
+
+    @get("/signalements/{ticket_id:int}", sync_to_thread=True)
+    def report_page(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+    ) -> Template:
+        """A signalement: its details, the public thread, and the answer form."""
+        context = _detail(
+            db_session, agent, ticket_id, sent=request.query_params.get("envoye") == "1"
+        )
+        return Template("referents/ticket.html", context=context)
+
+    @post("/signalements/{ticket_id:int}/messages", request_max_body_size=MAX_CONTACT_BODY)
+    async def answer(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+    ) -> Template | Redirect:
+        """The référent answers in the thread, with screenshots if any."""
+        form = await request.form()
+        body = str(form.get("body") or "")
+        files = await read_files(form.getall("screenshots", []), lang="fr")
+        outcome = await anyio.to_thread.run_sync(
+            partial(_answer, db_session, state, agent, ticket_id, body, files)
+        )
+        if outcome is not None:
+            context = await anyio.to_thread.run_sync(
+                partial(_detail, db_session, agent, ticket_id, errors=outcome, body=body)
+            )
+            return Template("referents/ticket.html", context=context, status_code=422)
+        return Redirect(f"/referent/signalements/{ticket_id}#fil", status_code=303)
+
+    @get("/signalements/{ticket_id:int}/pieces-jointes/{attachment_id:int}", sync_to_thread=True)
+    def download(
+        self,
+        state: State,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+        attachment_id: FromPath[int],
+    ) -> File:
+        """A screenshot of the public thread, always as a download."""
+        attachment = service.public_attachment(
+            db_session, agent=agent, ticket_id=ticket_id, attachment_id=attachment_id
+        )
+        return File(
+            path=attachment_path(state.settings.storage_dir, attachment),
+            filename=attachment.display_name,
+            media_type="application/octet-stream",
+            content_disposition_type="attachment",
+            headers={"Cache-Control": "private, no-store"},
+        )
+
+
+def _suggestions(session: Session, state: State, agent: Agent, values: dict[str, str]) -> list[Any]:
+    """Référent articles that answer the subject and description (the no-JavaScript path)."""
+    text = f"{values.get('subject', '')} {values.get('description', '')}"
+    return suggest(
+        session, live=state.kb_index, text=text, audiences=readable_audiences(session, agent)
+    )
+
+
+def _file(
+    session: Session, state: State, agent: Agent, values: dict[str, str], files: Files
+) -> int | dict[str, str]:
+    """Open the signalement; its ticket id, or the problems to show field by field."""
+    try:
+        form = ReportForm.model_validate(
+            {k: v for k, v in values.items() if v != "" or k in ("subject", "description")}
+        )
+    except ValidationError as error:
+        problems = field_errors(error)
+        if files.error:
+            problems["screenshots"] = files.error
+        return problems
+    if files.error:
+        return {"screenshots": files.error}
+    try:
+        ticket = service.file_report(
+            session,
+            form=form,
+            actor=agent,
+            screenshots=files.accepted,
+            storage_dir=state.settings.storage_dir,
+        )
+    except ValidationFailedError as error:
+        return error.field_errors or {"form": error.message}
+    session.commit()
+    return int(ticket.id or 0)
+
+
+def _answer(
+    session: Session, state: State, agent: Agent, ticket_id: int, body: str, files: Files
+) -> dict[str, str] | None:
+    """Add the référent's answer; the problems to show, or None when it was sent."""
+    if files.error:
+        return {"screenshots": files.error}
+    try:
+        service.reply(
+            session,
+            ticket_id=ticket_id,
+            body=body,
+            actor=agent,
+            screenshots=files.accepted,
+            storage_dir=state.settings.storage_dir,
+        )
+    except ValidationFailedError as error:
+        return error.field_errors or {"body": error.message}
+    session.commit()
+    return None

@@ -1,0 +1,129 @@
+"""The point bimensuel: the page, its CSV export and its printable version."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from litestar import Controller, Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from dossiers.catalog import CATALOG
+from helpdesk.auth.models import Agent
+from helpdesk.db import utcnow
+from helpdesk.incidents.permissions import ensure_reviewer
+from helpdesk.review import service
+from helpdesk.review.export import csv_text
+from helpdesk.review.timeline import duration_text
+from helpdesk.tickets.models import Queue
+from helpdesk.web.dependencies import CurrentAgent, DbSession
+
+PARIS = ZoneInfo("Europe/Paris")
+PERIODS = {
+    "tout": "Tous les tickets ouverts",
+    "dernier-point": "Actifs depuis le dernier point",
+    "date": "Actifs depuis une date",
+}
+
+
+class HoldForm(BaseModel):
+    """The note of a point bimensuel held."""
+
+    note: str = ""
+
+
+def _filters(
+    session: Session, request: Request[Any, Any, Any]
+) -> tuple[service.ReviewFilters, dict[str, str]]:
+    """The filters of the URL and their raw values (unknown values are ignored)."""
+    params = {
+        name: request.query_params.get(name, "")[:40]
+        for name in ("periode", "du", "file", "procedure")
+    }
+    since = None
+    if params["periode"] == "dernier-point" and (last := service.last_review(session)) is not None:
+        since = last.held_at
+    elif params["periode"] == "date" and params["du"]:
+        try:
+            since = datetime.combine(
+                datetime.strptime(params["du"], "%Y-%m-%d").date(), time(), PARIS
+            )
+        except ValueError:
+            params["du"] = ""
+    return service.ReviewFilters(
+        since=since, queue=params["file"], procedure=params["procedure"]
+    ), params
+
+
+def _context(session: Session, agent: Agent, request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """What the page and the printable version show."""
+    ensure_reviewer(session, agent)
+    filters, params = _filters(session, request)
+    groups = service.review(session, agent=agent, filters=filters)
+    return {
+        "agent": agent,
+        "nav": "review",
+        "groups": groups,
+        "total": sum(len(g.rows) for g in groups),
+        "filters": filters,
+        "params": params,
+        "periods": PERIODS,
+        "last": service.last_review(session),
+        "queues": session.exec(select(Queue).order_by(col(Queue.level), col(Queue.name))).all(),
+        "procedures": CATALOG,
+        "duration": duration_text,
+        "query": str(request.url.query or ""),
+        "now": utcnow(),
+    }
+
+
+class ReviewController(Controller):
+    """The point bimensuel of DP ANEF, SDST and the CCC."""
+
+    path = "/point-bimensuel"
+
+    @get("/", sync_to_thread=True)
+    def page(
+        self, request: Request[Any, Any, Any], db_session: DbSession, agent: CurrentAgent
+    ) -> Template:
+        """The tickets still open between levels, grouped by queue and procedure."""
+        return Template("review/page.html", context=_context(db_session, agent, request))
+
+    @get("/imprimer", sync_to_thread=True)
+    def printable(
+        self, request: Request[Any, Any, Any], db_session: DbSession, agent: CurrentAgent
+    ) -> Template:
+        """The same tickets on a page made for printing."""
+        return Template("review/print.html", context=_context(db_session, agent, request))
+
+    @get("/export.csv", sync_to_thread=True)
+    def export(
+        self, request: Request[Any, Any, Any], db_session: DbSession, agent: CurrentAgent
+    ) -> Response[bytes]:
+        """The same tickets as a CSV file (UTF-8 with BOM, « ; », no formula can run)."""
+        context = _context(db_session, agent, request)
+        stamp = utcnow().astimezone(PARIS).strftime("%Y-%m-%d")
+        return Response(
+            content=csv_text(context["groups"]).encode("utf-8"),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="point-bimensuel-{stamp}.csv"',
+                "Cache-Control": "private, no-store",
+            },
+        )
+
+    @post("/tenu", sync_to_thread=True)
+    def hold(
+        self,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        data: Annotated[HoldForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Redirect:
+        """Record that the point was held today: the next period starts now."""
+        service.hold_review(db_session, actor=agent, note=data.note)
+        return Redirect("/point-bimensuel/?periode=dernier-point", status_code=303)
