@@ -246,6 +246,8 @@ def current() -> JobRuntime | None:
 @event.listens_for(Session, "after_commit")
 def _relay_after_commit(session: Session) -> None:
     """After a commit, send the outbox rows that the transaction wrote."""
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT was released: the rows are not committed yet
     pending = session.info.pop("outbox_pending", None)
     if not pending or _current is None:
         return

@@ -469,3 +469,20 @@ def test_embedded_default_delivers_on_sqlite(
     assert ticket.reference in subject
     assert recipient == REQUESTER
     assert one(sqlite_engine, OutboxMessage, OutboxMessage.actor_name == SEND_MAIL).sent_at
+
+
+def test_rows_written_inside_a_savepoint_leave_at_the_real_commit(
+    sqlite_engine: Engine, tmp_path: Path, smtp: SmtpSink, start_runtime: StartRuntime
+):
+    settings = make_settings(tmp_path, smtp_host=smtp.host, smtp_port=smtp.port)
+    runtime = start_runtime(settings, sqlite_engine, worker=False)
+    with Session(sqlite_engine) as session:
+        with session.begin_nested():
+            queue_mail(session, recipient=REQUESTER, subject="Savepoint", body="Corps")
+        row = session.exec(select(OutboxMessage)).one()
+        assert row.sent_at is None  # released savepoint: nothing was sent yet
+        session.commit()
+    with Session(sqlite_engine) as session:
+        assert session.exec(select(OutboxMessage)).one().sent_at is not None
+    runtime.start_worker()
+    assert smtp.wait_for(1)[0].message["Subject"] == "Savepoint"
