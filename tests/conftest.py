@@ -143,12 +143,14 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
 
 @pytest.fixture(autouse=True)
 def _no_leftover_runtime() -> Iterator[None]:
-    """Each test installs its own job runtime; none leaks into the next test."""
+    """A runtime a test installs is stopped after it; a longer-lived one (the live server's) is
+    put back, so browser tests keep their background jobs."""
+    before = jobs_runtime.current()
     yield
     runtime = jobs_runtime.current()
-    if runtime is not None:
+    if runtime is not None and runtime is not before:
         runtime.stop()
-        jobs_runtime.install(None)
+    jobs_runtime.install(before)
 
 
 @pytest.fixture()

@@ -15,9 +15,10 @@ from helpdesk.incidents import notices
 from helpdesk.incidents.models import Incident
 from helpdesk.incidents.permissions import can_manage_incidents, ensure_incident_manager
 from helpdesk.incidents.schemas import ReleaseForm
-from helpdesk.incidents.views import FORM, _as_list, safe_back, sites
+from helpdesk.incidents.views import FORM, safe_back, sites
 from helpdesk.referents.schemas import field_errors
 from helpdesk.web.dependencies import CurrentAgent, DbSession
+from helpdesk.web.forms import as_list
 
 
 class RawRelease(BaseModel):
@@ -34,7 +35,7 @@ class RawRelease(BaseModel):
     @field_validator("procedures", "sites", mode="before")
     @classmethod
     def _lists(cls, value: object) -> object:
-        return _as_list(value)
+        return as_list(value)
 
     def checked(self) -> ReleaseForm:
         """The validated form; raises ValidationError."""

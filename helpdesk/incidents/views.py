@@ -30,15 +30,9 @@ from helpdesk.referents.service import report_of
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.permissions import can_read
 from helpdesk.web.dependencies import CurrentAgent, DbSession
+from helpdesk.web.forms import as_list
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
-
-
-def _as_list(value: object) -> object:
-    """A single form value as a one-item list (a form sends one value without brackets)."""
-    if value in (None, ""):
-        return []
-    return value if isinstance(value, list) else [value]
 
 
 class RawIncident(BaseModel):
@@ -57,7 +51,7 @@ class RawIncident(BaseModel):
     @field_validator("procedures", "sites", mode="before")
     @classmethod
     def _lists(cls, value: object) -> object:
-        return _as_list(value)
+        return as_list(value)
 
     def checked(self) -> IncidentForm:
         """The validated form; raises ValidationError."""
@@ -78,7 +72,7 @@ class LinkForm(BaseModel):
     @field_validator("ticket_ids", mode="before")
     @classmethod
     def _lists(cls, value: object) -> object:
-        return _as_list(value)
+        return as_list(value)
 
     @property
     def incident_id(self) -> int:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from pydantic import BaseModel, field_validator
 
 from dossiers.catalog import PROCEDURES_BY_CODE
 from helpdesk.errors import ValidationFailedError
 from helpdesk.kb.models import TRANSVERSE, Article, ArticleRevision, Audience
+from helpdesk.web.forms import as_list
 from knowledge_base.corpus import LANGUAGES, ArticleDoc
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -105,13 +105,6 @@ def check_slug(slug: str) -> str:
     return slug
 
 
-def _as_list(value: Any) -> Any:
-    """A form field sent once arrives as a string; several times, as a list."""
-    if value is None or value == "":
-        return []
-    return [value] if isinstance(value, str) else value
-
-
 class ArticleForm(BaseModel):
     """The editor's form (create and edit)."""
 
@@ -125,7 +118,7 @@ class ArticleForm(BaseModel):
     comment: str = ""
     base_revision: int | None = None
 
-    _lists = field_validator("procedures", mode="before")(_as_list)
+    _lists = field_validator("procedures", mode="before")(as_list)
 
     def content(self) -> ArticleContent:
         """The submitted content (tags are comma-separated)."""

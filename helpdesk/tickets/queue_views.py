@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from dossiers.catalog import CATALOG
 from helpdesk.errors import NotFoundError
@@ -17,6 +17,7 @@ from helpdesk.tickets.listing import AGES, SORTS, QueueFilters, list_tickets
 from helpdesk.tickets.models import PRIORITY_LABELS, STATUS_LABELS, Channel, Queue
 from helpdesk.tickets.permissions import visible_queues
 from helpdesk.web.dependencies import CurrentAgent, DbSession
+from helpdesk.web.forms import as_list
 
 FILTER_FIELDS = (
     "status",
@@ -42,6 +43,11 @@ class BulkForm(BaseModel):
     checked: str = ""
     question: str = ""
     back: str = "/"
+
+    @field_validator("ticket_ids", mode="before")
+    @classmethod
+    def _one_or_more(cls, value: object) -> object:
+        return as_list(value)
 
 
 def filters_from(request: Request[Any, Any, Any], queue: Queue | None) -> QueueFilters:

@@ -8,15 +8,16 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from conftest import WebClient
-from factories import make_agent, make_ticket
 from helpdesk.auth.models import Role
 from helpdesk.errors import PermissionDeniedError, ValidationFailedError
 from helpdesk.tickets import bulk, canned, merge, presence
 from helpdesk.tickets.handover import hand_over
-from helpdesk.tickets.models import Message, MessageKind, Queue, Status, Ticket, TicketEvent
+from helpdesk.tickets.models import Message, MessageKind, Status, Ticket, TicketEvent
 from helpdesk.tickets.phone import PhoneCall, record_call
 from helpdesk.tickets.service import add_message
+
+from conftest import WebClient
+from factories import make_agent, make_ticket
 
 SUMMARY = {"reason": "motif", "checked": "vérifié", "question": "question ?"}
 
@@ -320,3 +321,20 @@ def test_bulk_form_takes_the_selected_tickets(web: WebClient):
     mine = web.client.get("/files/ccc?assigned=moi").text
     assert all(f'data-reference="{t.reference}"' in mine for t in tickets)
     assert f'data-reference="{untouched.reference}"' not in mine
+
+
+def test_bulk_form_with_a_single_ticket_selected(web: WebClient):
+    with web.session() as session:
+        advisor = make_agent(session)
+        ticket = make_ticket(session)
+        session.commit()
+    web.sign_in(advisor.email)
+    token = web.csrf("/files/ccc")
+    response = web.client.post(
+        "/tickets/lot",
+        data={"_csrf_token": token, "ticket_ids": str(ticket.id), "action": "take"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    with web.session() as session:
+        assert session.get(Ticket, ticket.id).assignee_id == advisor.id  # type: ignore[union-attr]

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from conftest import WebClient
-from factories import make_agent, make_ticket
 from helpdesk.auth.models import Role
 from helpdesk.tickets.attachments import store_attachment
 from helpdesk.tickets.handover import hand_over
+
+from conftest import WebClient
+from factories import make_agent, make_ticket
 
 SUMMARY = {"reason": "motif", "checked": "vérifié", "question": "question ?"}
 

@@ -1,7 +1,7 @@
 """routing: rules, calendars, SLA policies and clocks, tags
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0004
 Create Date: 2026-11-28 10:01:25.165217
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import helpdesk.db
 
 revision = "0005"
-down_revision = "0001"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """referents: signalements, incidents, notices and read receipts, reviews
 
 Revision ID: 0007
-Revises: 0001
+Revises: 0006
 Create Date: 2026-11-28 10:12:44.269922
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import helpdesk.db
 
 revision = "0007"
-down_revision = "0001"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
