@@ -58,3 +58,19 @@ def normalise_dossier_number(raw: str) -> str | None:
 def is_foreign_number(raw: str) -> bool:
     """Whether the text is a numéro étranger (10 digits)."""
     return bool(FOREIGN_NUMBER_RE.match(raw.strip()))
+
+
+DOSSIER_NUMBER_FORMAT = (
+    "Le numéro de demande comporte 19 chiffres (séjour) "
+    "ou la forme NA-2025-004217 (naturalisation)."
+)
+
+
+def checked_dossier_number(raw: str | None) -> str | None:
+    """The canonical dossier number, None when empty; ValueError (in French) when malformed."""
+    if not raw:
+        return None
+    normalised = normalise_dossier_number(raw)
+    if normalised is None:
+        raise ValueError(DOSSIER_NUMBER_FORMAT)
+    return normalised

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from helpdesk.db import require_id, utcnow
 from helpdesk.errors import InvalidTransitionError
@@ -15,10 +15,10 @@ from helpdesk.i18n import N_
 from helpdesk.intake.uploads import CleanFile
 from helpdesk.tickets.attachments import store_attachment
 from helpdesk.tickets.models import Attachment, Message, MessageKind, Status, Ticket
+from helpdesk.tickets.queries import PUBLIC_KINDS, public_messages
 from helpdesk.tickets.service import add_message
 
 REOPEN_WINDOW = timedelta(days=30)
-PUBLIC_KINDS = (MessageKind.REQUESTER, MessageKind.PUBLIC_REPLY)
 STATUS_WORDS = {
     Status.NEW: N_("Reçue : un conseiller va prendre connaissance de votre demande."),
     Status.OPEN: N_("En cours de traitement par le centre de contact."),
@@ -62,24 +62,14 @@ def may_answer(ticket: Ticket) -> bool:
 
 def public_conversation(session: Session, *, ticket: Ticket) -> list[PublicMessage]:
     """The requester's messages and the public replies, oldest first, with their files."""
-    messages = session.exec(
-        select(Message)
-        .where(Message.ticket_id == ticket.id)
-        .where(col(Message.kind).in_([k.value for k in PUBLIC_KINDS]))
-        .order_by(col(Message.created_at), col(Message.id))
-    ).all()
-    ids = [require_id(m) for m in messages]
-    files = session.exec(
-        select(Attachment).where(col(Attachment.message_id).in_(ids)).order_by(col(Attachment.id))
-    ).all()
     return [
         PublicMessage(
             from_requester=m.kind == MessageKind.REQUESTER,
             body=m.body,
             created_at=m.created_at,
-            attachments=tuple(f for f in files if f.message_id == m.id),
+            attachments=files,
         )
-        for m in messages
+        for m, files in public_messages(session, ticket)
     ]
 
 

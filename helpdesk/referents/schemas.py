@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from dossiers.catalog import is_procedure, normalise_dossier_number
+from dossiers.catalog import checked_dossier_number, is_procedure
 from helpdesk.referents.models import ReportKind, Severity
 from helpdesk.tickets.models import Priority
 
@@ -58,15 +58,7 @@ class ReportForm(BaseModel):
     @field_validator("dossier_number")
     @classmethod
     def _dossier_number(cls, value: str | None) -> str | None:
-        if not value:
-            return None
-        normalised = normalise_dossier_number(value)
-        if normalised is None:
-            raise ValueError(
-                "Le numéro de demande comporte 19 chiffres (séjour) "
-                "ou la forme NA-2025-004217 (naturalisation)."
-            )
-        return normalised
+        return checked_dossier_number(value)
 
     @field_validator("occurred_at", mode="before")
     @classmethod

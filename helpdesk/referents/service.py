@@ -26,13 +26,13 @@ from helpdesk.tickets.models import (
     Ticket,
 )
 from helpdesk.tickets.permissions import can_read
+from helpdesk.tickets.queries import PUBLIC_KINDS, public_messages
 from helpdesk.tickets.schemas import NewTicket
 from helpdesk.tickets.service import add_message, create_ticket
 
 REPORT_QUEUE = "dp-anef"  # séjour and NATALI alike (routing/defaults.py agrees)
 SCREENSHOT_TYPES = frozenset({"image/png", "image/jpeg"})
 MAX_SCREENSHOTS = 3
-PUBLIC_KINDS = (MessageKind.REQUESTER.value, MessageKind.PUBLIC_REPLY.value)
 
 
 @dataclass(frozen=True)
@@ -148,22 +148,9 @@ def site_ticket(session: Session, *, agent: Agent, ticket_id: int) -> Ticket:
 
 def thread(session: Session, *, ticket: Ticket) -> list[ThreadMessage]:
     """The public conversation of a ticket, never an internal note, with its screenshots."""
-    messages = session.exec(
-        select(Message)
-        .where(Message.ticket_id == ticket.id, col(Message.kind).in_(PUBLIC_KINDS))
-        .order_by(col(Message.created_at), col(Message.id))
-    ).all()
-    ids = [require_id(m) for m in messages]
-    files = session.exec(
-        select(Attachment).where(col(Attachment.message_id).in_(ids)).order_by(col(Attachment.id))
-    ).all()
     return [
-        ThreadMessage(
-            message=m,
-            from_site=m.kind == MessageKind.REQUESTER,
-            attachments=tuple(f for f in files if f.message_id == m.id),
-        )
-        for m in messages
+        ThreadMessage(message=m, from_site=m.kind == MessageKind.REQUESTER, attachments=files)
+        for m, files in public_messages(session, ticket)
     ]
 
 

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from helpdesk.auth.models import Agent
 from helpdesk.dossiers.service import verified_dossier
 from helpdesk.errors import StaleVersionError
-from helpdesk.tickets import canned, handover, kb_panel, merge, presence, service
+from helpdesk.tickets import canned, fields, handover, kb_panel, merge, presence, service
 from helpdesk.tickets.models import MessageKind
 from helpdesk.tickets.page import ticket_context
 from helpdesk.tickets.service import ensure_agent_may_act
@@ -57,6 +57,15 @@ class AssignForm(BaseModel):
     """An assignment: an agent id, "me", or empty for nobody."""
 
     assignee_id: str = ""
+    version: int
+
+
+class FieldsForm(BaseModel):
+    """The ticket's procedure, motif and priority, as corrected by the agent."""
+
+    procedure: str = ""
+    category: str = ""
+    priority: str = "normal"
     version: int
 
 
@@ -199,6 +208,32 @@ class TicketActionsController(Controller):
                 ticket_id=ticket_id,
                 assignee_id=assignee_id,
                 actor=agent,
+                expected_version=data.version,
+            ),
+        )
+
+    @post("/champs", sync_to_thread=True)
+    def update_fields(
+        self,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+        data: Annotated[FieldsForm, FORM],
+    ) -> Redirect | Template:
+        """Correct the procedure, motif or priority; the routing rules run again."""
+        readable_ticket(db_session, agent, ticket_id)
+        return _or_conflict(
+            db_session,
+            agent,
+            ticket_id,
+            "",
+            lambda: fields.update_fields(
+                db_session,
+                ticket_id=ticket_id,
+                actor=agent,
+                procedure=data.procedure,
+                category=data.category,
+                priority=data.priority,
                 expected_version=data.version,
             ),
         )

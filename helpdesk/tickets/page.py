@@ -6,11 +6,12 @@ from typing import Any
 
 from sqlmodel import Session
 
+from dossiers.catalog import CATALOG
 from helpdesk.auth.models import Agent
 from helpdesk.kb.index import LiveIndex
 from helpdesk.tickets import canned, lifecycle, merge, presence, queries
 from helpdesk.tickets.kb_panel import panel_items
-from helpdesk.tickets.models import Queue, Ticket
+from helpdesk.tickets.models import PRIORITY_LABELS, Queue, Ticket
 from helpdesk.tickets.permissions import can_act_on
 
 MESSAGE_LABELS = {
@@ -56,6 +57,8 @@ def ticket_context(
         "targets": queries.handover_targets(session, ticket) if may_act else [],
         "members": queries.queue_members(session, ticket.queue_id) if may_act else [],
         "canned_responses": canned.available(session, agent=agent) if may_act else [],
+        "procedures": CATALOG,
+        "priorities": PRIORITY_LABELS,
         "draft": draft,
         "conflict": conflict,
         "kb_query": kb_query,

@@ -11,6 +11,7 @@ from helpdesk.tickets.models import (
     Attachment,
     HandoverRoute,
     Message,
+    MessageKind,
     Queue,
     QueueMembership,
     Ticket,
@@ -97,3 +98,25 @@ def attachments(session: Session, ticket: Ticket) -> list[Attachment]:
             select(Attachment).where(Attachment.ticket_id == ticket.id).order_by(col(Attachment.id))
         ).all()
     )
+
+
+PUBLIC_KINDS = (MessageKind.REQUESTER.value, MessageKind.PUBLIC_REPLY.value)
+
+
+def public_messages(
+    session: Session, ticket: Ticket
+) -> list[tuple[Message, tuple[Attachment, ...]]]:
+    """The requester's messages and public replies, oldest first, each with its files.
+
+    What the requester's side ever sees (follow-up page, référent thread): never a note.
+    """
+    messages = session.exec(
+        select(Message)
+        .where(Message.ticket_id == ticket.id, col(Message.kind).in_(PUBLIC_KINDS))
+        .order_by(col(Message.created_at), col(Message.id))
+    ).all()
+    ids = [m.id for m in messages]
+    files = session.exec(
+        select(Attachment).where(col(Attachment.message_id).in_(ids)).order_by(col(Attachment.id))
+    ).all()
+    return [(m, tuple(f for f in files if f.message_id == m.id)) for m in messages]

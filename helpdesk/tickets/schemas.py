@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from dossiers.catalog import is_foreign_number, is_procedure, normalise_dossier_number
+from dossiers.catalog import (
+    checked_dossier_number,
+    is_foreign_number,
+    is_procedure,
+)
 from helpdesk.tickets.models import Channel, Priority
 
 
@@ -61,12 +65,4 @@ class NewTicket(BaseModel):
     @field_validator("dossier_number")
     @classmethod
     def _dossier_number(cls, value: str | None) -> str | None:
-        if not value:
-            return None
-        normalised = normalise_dossier_number(value)
-        if normalised is None:
-            raise ValueError(
-                "Le numéro de demande comporte 19 chiffres "
-                "(ou, pour la naturalisation, la forme NA-2025-004217)."
-            )
-        return normalised
+        return checked_dossier_number(value)

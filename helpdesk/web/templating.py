@@ -30,6 +30,7 @@ EVENT_LABELS = {
     "merged_into": "Fusionné dans",
     "merged_from": "Fusion reçue de",
     "linked": "Lien ajouté",
+    "field_changed": "Champ corrigé",
     "dossier_attached": "Dossier attaché",
     "dossier_status": "Dossier : changement de statut",
     "dossier_alert": "Dossier : action attendue",

@@ -338,3 +338,43 @@ def test_bulk_form_with_a_single_ticket_selected(web: WebClient):
     assert response.status_code == 303
     with web.session() as session:
         assert session.get(Ticket, ticket.id).assignee_id == advisor.id  # type: ignore[union-attr]
+
+
+def test_correcting_fields_records_history_and_reroutes(session: Session):
+    from helpdesk.jobs.models import OutboxMessage
+    from helpdesk.tickets.fields import update_fields
+
+    advisor = make_agent(session)
+    ticket = make_ticket(session, procedure="etudiant")
+    session.commit()
+    update_fields(
+        session,
+        ticket_id=ticket.id,
+        actor=advisor,
+        procedure="naturalisation-decret",
+        category="question",
+        priority="high",
+    )
+    session.commit()
+    assert (ticket.procedure, ticket.category, ticket.priority) == (
+        "naturalisation-decret",
+        "question",
+        "high",
+    )
+    changes = session.exec(select(TicketEvent).where(TicketEvent.kind == "field_changed")).all()
+    assert {(e.data["field"], e.from_value, e.to_value) for e in changes} == {
+        ("procedure", "etudiant", "naturalisation-decret"),
+        ("category", None, "question"),
+        ("priority", "normal", "high"),
+    }
+    triggers = [o.payload.get("trigger") for o in session.exec(select(OutboxMessage))]
+    assert "fields" in triggers
+    with pytest.raises(ValidationFailedError):
+        update_fields(
+            session,
+            ticket_id=ticket.id,
+            actor=advisor,
+            procedure="inconnue",
+            category="",
+            priority="x",
+        )
