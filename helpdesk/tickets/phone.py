@@ -6,8 +6,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
 from sqlmodel import Session
 
-from helpdesk.auth.models import Agent
-from helpdesk.errors import ValidationFailedError
+from helpdesk.auth.models import Agent, Organisation, OrganisationKind
+from helpdesk.errors import PermissionDeniedError, ValidationFailedError
 from helpdesk.tickets.handover import hand_over
 from helpdesk.tickets.models import Channel, Status, Ticket
 from helpdesk.tickets.schemas import NewTicket
@@ -39,6 +39,7 @@ class PhoneCall(BaseModel):
 
 def record_call(session: Session, *, agent: Agent, call: PhoneCall) -> Ticket:
     """Create the call's ticket, resolved at first contact or handed over to DP ANEF."""
+    ensure_call_taker(session, agent)
     if call.outcome not in CALL_OUTCOMES:
         raise ValidationFailedError("Choisissez l'issue de l'appel.")
     data = _new_ticket(call)
@@ -60,6 +61,15 @@ def record_call(session: Session, *, agent: Agent, call: PhoneCall) -> Ticket:
         question=call.question,
         actor=agent,
     )
+
+
+def ensure_call_taker(session: Session, agent: Agent) -> None:
+    """Only the CCC answers usagers' calls."""
+    organisation = session.get(Organisation, agent.organisation_id)
+    if organisation is None or organisation.kind != OrganisationKind.CCC:
+        raise PermissionDeniedError(
+            "Les appels des usagers sont pris par le centre de contact citoyen."
+        )
 
 
 def _new_ticket(call: PhoneCall) -> NewTicket:

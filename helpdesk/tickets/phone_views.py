@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from dossiers.catalog import CATALOG
 from helpdesk.errors import ValidationFailedError
-from helpdesk.tickets.phone import PhoneCall, record_call
+from helpdesk.tickets.phone import PhoneCall, ensure_call_taker, record_call
 from helpdesk.web.dependencies import CurrentAgent, DbSession
 
 MOTIFS = (
@@ -40,9 +40,10 @@ def call_context(
 class PhoneController(Controller):
     """GET and POST /appels/nouveau."""
 
-    @get("/appels/nouveau", sync_to_thread=False)
-    def new_call(self, agent: CurrentAgent) -> Template:
+    @get("/appels/nouveau", sync_to_thread=True)
+    def new_call(self, db_session: DbSession, agent: CurrentAgent) -> Template:
         """An empty call form."""
+        ensure_call_taker(db_session, agent)
         return Template("tickets/call.html", context=call_context(agent, PhoneCall()))
 
     @post("/appels/nouveau", sync_to_thread=True)

@@ -11,7 +11,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from sqlmodel import Session
 
-from helpdesk.auth.models import Agent, Role
+from helpdesk.auth.models import Agent, Organisation, Role
 from helpdesk.auth.service import resolve_session
 from helpdesk.config import Settings
 from helpdesk.errors import PermissionDeniedError, SignInRequiredError
@@ -25,6 +25,7 @@ class AgentSummary:
 
     full_name: str
     role: str
+    organisation_kind: str = ""
 
 
 async def provide_db_session(state: State) -> AsyncIterator[Session]:
@@ -53,10 +54,18 @@ def provide_optional_agent(
     token = request.cookies.get(SESSION_COOKIE)
     agent = resolve_session(db_session, settings=state.settings, token=token)
     # A plain copy for error pages, which render after a rollback has expired the row.
-    request.state.agent_summary = (
-        AgentSummary(full_name=agent.full_name, role=agent.role) if agent else None
-    )
+    request.state.agent_summary = _summary(db_session, agent) if agent else None
     return agent
+
+
+def _summary(session: Session, agent: Agent) -> AgentSummary:
+    """What the page header and menu need to know of the agent."""
+    organisation = session.get(Organisation, agent.organisation_id)
+    return AgentSummary(
+        full_name=agent.full_name,
+        role=agent.role,
+        organisation_kind=organisation.kind if organisation else "",
+    )
 
 
 def provide_agent(agent_or_none: NamedDependency[Agent | None]) -> Agent:

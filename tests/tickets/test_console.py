@@ -378,3 +378,10 @@ def test_correcting_fields_records_history_and_reroutes(session: Session):
             category="",
             priority="x",
         )
+
+
+def test_only_the_ccc_takes_calls(session: Session):
+    dp = make_agent(session, organisation="dp-anef", queues=("dp-anef",))
+    session.commit()
+    with pytest.raises(PermissionDeniedError, match="centre de contact"):
+        record_call(session, agent=dp, call=PhoneCall(notes="x"))
