@@ -25,6 +25,7 @@ from helpdesk.config import Settings  # noqa: E402
 from helpdesk.db import make_engine  # noqa: E402
 from helpdesk.logging import configure_logging  # noqa: E402
 from helpdesk.migrate import migrate  # noqa: E402
+from helpdesk.notifications.service import queue_mail  # noqa: E402
 from helpdesk.seed import DEMO_PASSWORD, seed_demo  # noqa: E402
 
 from factories import make_ticket  # noqa: E402
@@ -89,7 +90,7 @@ def bench_pages(folder: Path, count: int = 200) -> None:
 
 
 def bench_outbox(label: str, url: str, redis_url: str | None, count: int = 200) -> None:
-    """Time from commit to the job's effect (mail written), through the broker and a worker."""
+    """Tickets with an e-mail each: from commit to the mail written, through broker and worker."""
     folder = Path(tempfile.mkdtemp())
     engine = make_engine(url)
     migrate(engine)
@@ -104,7 +105,14 @@ def bench_outbox(label: str, url: str, redis_url: str | None, count: int = 200) 
     started = time.perf_counter()
     for _ in range(count):
         with Session(engine) as session:
-            make_ticket(session)
+            ticket = make_ticket(session)
+            queue_mail(
+                session,
+                recipient="usager@example.org",
+                subject=f"Votre demande {ticket.reference}",
+                body="Bonjour, nous avons bien reçu votre demande.",
+                ticket_id=ticket.id,
+            )
             session.commit()
     while len(list(folder.glob("*.eml"))) < count:
         if time.perf_counter() - started > 120:
