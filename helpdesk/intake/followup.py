@@ -13,7 +13,7 @@ from helpdesk.db import require_id, utcnow
 from helpdesk.errors import InvalidTransitionError
 from helpdesk.i18n import N_
 from helpdesk.intake.uploads import CleanFile
-from helpdesk.tickets.attachments import store_attachment
+from helpdesk.tickets.attachments import store_files
 from helpdesk.tickets.models import Attachment, Message, MessageKind, Status, Ticket
 from helpdesk.tickets.queries import PUBLIC_KINDS, public_messages
 from helpdesk.tickets.service import add_message
@@ -99,14 +99,5 @@ def answer(
         session, ticket_id=require_id(ticket), kind=MessageKind.REQUESTER, body=body, actor=None
     )
     session.flush()
-    for upload in files:
-        store_attachment(
-            session,
-            storage_dir=storage_dir,
-            ticket=ticket,
-            filename=upload.filename,
-            content_type=upload.content_type,
-            data=upload.data,
-            message_id=message.id,
-        )
+    store_files(session, storage_dir=storage_dir, ticket=ticket, message_id=message.id, files=files)
     return message

@@ -20,7 +20,7 @@ from helpdesk.intake import mails
 from helpdesk.intake.models import ContactSubmission, DeflectionEvent, FollowUpLink
 from helpdesk.intake.schemas import ContactData
 from helpdesk.intake.uploads import CleanFile
-from helpdesk.tickets.attachments import store_attachment
+from helpdesk.tickets.attachments import store_files
 from helpdesk.tickets.models import Channel, Message, Ticket
 from helpdesk.tickets.schemas import NewTicket
 from helpdesk.tickets.service import create_ticket
@@ -62,16 +62,7 @@ def submit_contact(
         return Receipt(ticket=existing, token=issue_link(session, ticket=existing), duplicate=True)
     ticket = create_ticket(session, data=_new_ticket(data, channel))
     first = session.exec(select(Message).where(Message.ticket_id == ticket.id)).one()
-    for upload in files:
-        store_attachment(
-            session,
-            storage_dir=storage_dir,
-            ticket=ticket,
-            filename=upload.filename,
-            content_type=upload.content_type,
-            data=upload.data,
-            message_id=first.id,
-        )
+    store_files(session, storage_dir=storage_dir, ticket=ticket, message_id=first.id, files=files)
     session.add(ContactSubmission(fingerprint=fingerprint, ticket_id=require_id(ticket)))
     token = issue_link(session, ticket=ticket)
     mails.queue_acknowledgement(session, ticket=ticket, url=follow_up_url(base_url, token))

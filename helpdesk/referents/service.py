@@ -16,7 +16,7 @@ from helpdesk.intake.uploads import CleanFile
 from helpdesk.notifications.service import queue_mail
 from helpdesk.referents.models import Report
 from helpdesk.referents.schemas import ReportForm
-from helpdesk.tickets.attachments import store_attachment
+from helpdesk.tickets.attachments import store_files
 from helpdesk.tickets.models import (
     Attachment,
     Channel,
@@ -204,16 +204,9 @@ def _store(
     files: Sequence[CleanFile],
 ) -> None:
     """Keep the screenshots with the message they came with."""
-    for file in files:
-        store_attachment(
-            session,
-            storage_dir=storage_dir,
-            ticket=ticket,
-            filename=file.filename,
-            content_type=file.content_type,
-            data=file.data,
-            message_id=require_id(message),
-        )
+    store_files(
+        session, storage_dir=storage_dir, ticket=ticket, message_id=require_id(message), files=files
+    )
 
 
 def _acknowledge(session: Session, ticket: Ticket, actor: Agent) -> None:

@@ -6,7 +6,9 @@ import hashlib
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 from sqlmodel import Session
 
@@ -52,6 +54,45 @@ def store_attachment(
     session.add(attachment)
     session.flush()
     return attachment
+
+
+class FileLike(Protocol):
+    """An accepted upload: its (checked) name and type, and its bytes."""
+
+    @property
+    def filename(self) -> str:
+        """The name the user gave (only ever shown, never used on disk)."""
+
+    @property
+    def content_type(self) -> str:
+        """The type found in the content."""
+
+    @property
+    def data(self) -> bytes:
+        """The bytes to store."""
+
+
+def store_files(
+    session: Session,
+    *,
+    storage_dir: Path,
+    ticket: Ticket,
+    message_id: int | None,
+    files: Iterable[FileLike],
+) -> list[Attachment]:
+    """Keep several uploads with the message they came with."""
+    return [
+        store_attachment(
+            session,
+            storage_dir=storage_dir,
+            ticket=ticket,
+            filename=file.filename,
+            content_type=file.content_type,
+            data=file.data,
+            message_id=message_id,
+        )
+        for file in files
+    ]
 
 
 def attachment_path(storage_dir: Path, attachment: Attachment) -> Path:
