@@ -11,6 +11,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.static_files import create_static_files_router
 from sqlalchemy.engine import Engine
 
@@ -104,7 +105,11 @@ def create_app(
         before_send=[make_security_headers_hook(https=settings.is_https)],
         exception_handlers=_exception_handlers(),
         openapi_config=OpenAPIConfig(
-            title="API de l'assistance ANEF", version="1.0.0", path="/api/v1/schema"
+            title="API de l'assistance ANEF",
+            version="1.0.0",
+            path="/api/v1/schema",
+            # JSON and YAML only: the HTML viewers would load their scripts from a CDN.
+            render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
         ),
         request_max_body_size=MAX_BODY_BYTES,
         on_startup=[start, kb_index.warm_up],

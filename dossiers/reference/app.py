@@ -13,6 +13,7 @@ from litestar import Litestar, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.params import FromPath, JSONBody, QueryParameter
 from pydantic import BaseModel, Field
 
@@ -160,6 +161,8 @@ def create_reference_app(config: ReferenceConfig | None = None) -> Litestar:
             title="API des dossiers ANEF (service de référence)",
             version="1.0.0",
             path=f"{API}/schema",
+            # JSON and YAML only: the HTML viewers would load their scripts from a CDN.
+            render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
             description=(
                 "Lecture des dossiers des téléprocédures ; les changements de statut sont "
                 "envoyés au webhook de l'assistance, signés HMAC-SHA256 (en-têtes "

@@ -223,3 +223,12 @@ def test_admin_sees_dead_letters_and_others_do_not(web: WebClient):
     page = web.client.get("/admin/travaux")
     assert page.status_code == 200
     assert "Aucun travail en échec" in page.text
+
+
+def test_openapi_schema_is_served_without_any_cdn_viewer(web: WebClient):
+    schema = web.client.get("/api/v1/schema")
+    assert schema.status_code == 200
+    assert "/api/v1/contact" in schema.json()["paths"]
+    assert "/api/v1/dossier-events" in schema.json()["paths"]
+    assert web.client.get("/api/v1/schema/swagger").status_code == 404
+    assert "http" not in web.client.get("/api/v1/schema/openapi.yaml").headers["content-type"]
