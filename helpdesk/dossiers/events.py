@@ -13,7 +13,9 @@ from helpdesk.auth.models import Agent
 from helpdesk.db import require_id
 from helpdesk.dossiers.models import DossierEventReceipt
 from helpdesk.dossiers.replies import proposed_reply
+from helpdesk.jobs.registry import enqueue_job
 from helpdesk.notifications.service import queue_mail
+from helpdesk.tickets.fields import ROUTING_JOB
 from helpdesk.tickets.models import Message, MessageKind, QueueMembership, Status, Ticket
 from helpdesk.tickets.search import index_ticket
 from helpdesk.tickets.service import load_for_change, record_event, touch
@@ -86,6 +88,14 @@ def _apply(session: Session, *, ticket: Ticket, event: DossierEvent) -> None:
         },
     )
     line.actor_label = SYSTEM_LABEL
+    # The rules may read the dossier status: route again with the status the event gives.
+    enqueue_job(
+        session,
+        ROUTING_JOB,
+        ticket_id=ticket.id,
+        trigger="fields",
+        dossier_status=event.to_status,
+    )
     if event.to_status in NOTABLE_STATUSES and ticket.status == Status.WAITING:
         _alert(session, ticket=ticket, event=event, status_label=after)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from dossiers.breaker import CircuitBreaker
@@ -32,3 +33,16 @@ def close_source(source: Any) -> None:
     close = getattr(source, "close", None)
     if callable(close):
         close()
+
+
+_shared: dict[str | None, DossierSource] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_source(settings: Settings) -> DossierSource:
+    """One source per dossier-service address for the jobs of this process (keeps its cache)."""
+    with _shared_lock:
+        source = _shared.get(settings.dossiers_url)
+        if source is None:
+            source = _shared[settings.dossiers_url] = build_source(settings)
+        return source

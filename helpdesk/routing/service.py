@@ -41,20 +41,23 @@ def request_routing(session: Session, *, ticket_id: int, trigger: str) -> None:
     enqueue_job(session, ROUTING_JOB, ticket_id=ticket_id, trigger=trigger)
 
 
-def route_ticket(session: Session, *, ticket_id: int, trigger: str) -> None:
+def route_ticket(
+    session: Session, *, ticket_id: int, trigger: str, dossier_status: str = ""
+) -> None:
     """Classify, apply the rules, assign and start the clocks, as the trigger calls for."""
     ticket = load_for_change(session, ticket_id, None)
     if trigger in ("created", "fields"):
         if trigger == "created":
             classify.classify_ticket(session, ticket=ticket)
-        apply_rules(session, ticket=ticket)
+        apply_rules(session, ticket=ticket, dossier_status=dossier_status)
     _auto_assign(session, ticket)
     check_ticket(session, ticket_id=ticket_id)
 
 
-def apply_rules(session: Session, *, ticket: Ticket) -> list[Rule]:
+def apply_rules(session: Session, *, ticket: Ticket, dossier_status: str = "") -> list[Rule]:
     """Run the rules on a stored ticket and carry out what fired, each with its history line."""
-    outcome = evaluate(active_rules(session), ticket_facts(session, ticket))
+    facts = ticket_facts(session, ticket, dossier_status=dossier_status)
+    outcome = evaluate(active_rules(session), facts)
     for firing in outcome.firings:
         before = _queue_code(session, ticket.queue_id)
         done = [_carry_out(session, ticket, action, firing.rule) for action in firing.rule.actions]

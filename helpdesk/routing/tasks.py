@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import structlog
 
+from dossiers.source import DossierUnavailableError
+from helpdesk.dossiers.source import shared_source
 from helpdesk.jobs.registry import JobContext, job
 from helpdesk.routing.service import ROUTING_JOB, route_ticket
 from helpdesk.routing.sla_check import check_ticket, tickets_to_check
+from helpdesk.tickets.models import Ticket
 
 log = structlog.get_logger(__name__)
 SLA_CHECK_JOB = "routing.sla_check"
@@ -14,9 +17,25 @@ SLA_CHECK_SECONDS = 60
 
 
 @job(ROUTING_JOB, max_retries=5)
-def ticket_changed(ctx: JobContext, *, ticket_id: int, trigger: str = "created") -> None:
-    """Route a ticket created, handed over or whose routed fields changed."""
-    route_ticket(ctx.session, ticket_id=ticket_id, trigger=trigger)
+def ticket_changed(
+    ctx: JobContext, *, ticket_id: int, trigger: str = "created", dossier_status: str | None = None
+) -> None:
+    """Route a ticket created, handed over or whose routed fields (dossier status too) changed."""
+    if dossier_status is None:
+        dossier_status = _current_dossier_status(ctx, ticket_id)
+    route_ticket(ctx.session, ticket_id=ticket_id, trigger=trigger, dossier_status=dossier_status)
+
+
+def _current_dossier_status(ctx: JobContext, ticket_id: int) -> str:
+    """The status code of the ticket's dossier, or "" when there is none or it cannot be read."""
+    ticket = ctx.session.get(Ticket, ticket_id)
+    if ticket is None or not ticket.dossier_number:
+        return ""
+    try:
+        dossier = shared_source(ctx.settings).get(ticket.dossier_number)
+    except DossierUnavailableError:
+        return ""
+    return dossier.status if dossier else ""
 
 
 @job(SLA_CHECK_JOB, max_retries=2, time_limit_ms=300_000)

@@ -168,3 +168,54 @@ def test_a_saved_rule_applies_to_the_next_ticket(session: Session):
     ticket = routed_ticket(session, body="Mon titre de séjour a fait l'objet d'un vol.")
     assert ticket.priority == "urgent"
     assert queue_code(session, ticket.queue_id) == "ccc"
+
+
+def test_rules_read_the_dossier_status_an_event_brings(session: Session):
+    from datetime import UTC, datetime
+
+    from dossiers.model import DossierEvent
+    from helpdesk.dossiers.events import receive_event
+    from helpdesk.jobs.models import OutboxMessage
+    from helpdesk.routing.service import route_ticket
+
+    admin = make_agent(session, role=Role.ADMIN, organisation="dp-anef", queues=("dp-anef",))
+    row = rules_store.save_rule(
+        session,
+        rule_id=None,
+        name="Titre disponible en priorité",
+        conditions="dossier = titre_disponible",
+        actions="priorité = haute",
+        match_all=True,
+        stop=False,
+        enabled=True,
+        actor=admin,
+    )
+    for _ in range(6):
+        rules_store.move_rule(session, rule_id=row.id, direction=-1)
+    session.commit()
+    ticket = routed_ticket(session, dossier_number="9403202606060001234")
+    assert ticket.priority == "normal"  # no dossier service here: the status is unknown
+
+    event = DossierEvent(
+        event_id="evt-titre-0001",
+        occurred_at=datetime.now(UTC),
+        dossier_number="9403202606060001234",
+        procedure="etudiant",
+        from_status="titre_en_fabrication",
+        to_status="titre_disponible",
+    )
+    receive_event(session, event=event)
+    session.commit()
+    jobs = [
+        o.payload
+        for o in session.exec(select(OutboxMessage))
+        if o.actor_name == "routing.ticket_changed" and o.payload.get("trigger") == "fields"
+    ]
+    assert jobs == [
+        {"ticket_id": ticket.id, "trigger": "fields", "dossier_status": "titre_disponible"}
+    ]
+    route_ticket(
+        session, ticket_id=ticket.id, **{k: v for k, v in jobs[0].items() if k != "ticket_id"}
+    )  # type: ignore[arg-type]
+    session.commit()
+    assert ticket.priority == "high"
