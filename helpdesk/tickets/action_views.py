@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from helpdesk.auth.models import Agent
 from helpdesk.dossiers.service import verified_dossier
-from helpdesk.errors import StaleVersionError
+from helpdesk.errors import DomainError, NotFoundError, StaleVersionError
 from helpdesk.tickets import canned, fields, handover, kb_panel, merge, presence, service
 from helpdesk.tickets.models import MessageKind
 from helpdesk.tickets.page import ticket_context
@@ -88,9 +88,14 @@ def _back(ticket_id: int) -> Redirect:
 
 
 def _or_conflict(
-    session: Session, agent: Agent, ticket_id: int, draft: str, action: Callable[[], Any]
+    session: Session,
+    agent: Agent,
+    ticket_id: int,
+    draft: str,
+    action: Callable[[], Any],
+    kept: dict[str, str] | None = None,
 ) -> Redirect | Template:
-    """Run the action; on a stale version, show the newer ticket with the user's draft kept."""
+    """Run the action; a refusal shows the (newer) ticket again with what the agent typed."""
     try:
         action()
     except StaleVersionError as error:
@@ -99,6 +104,15 @@ def _or_conflict(
             session, agent=agent, ticket=ticket, draft=draft, conflict=error.message
         )
         return Template("tickets/ticket.html", context=context, status_code=409)
+    except NotFoundError:
+        raise
+    except DomainError as error:
+        # Nothing of the refused action is kept; the page comes back with what was typed.
+        session.rollback()
+        ticket = readable_ticket(session, agent, ticket_id)
+        context = ticket_context(session, agent=agent, ticket=ticket, draft=draft)
+        context.update(refusal=error, kept=kept or {})
+        return Template("tickets/ticket.html", context=context, status_code=error.status_code)
     return _back(ticket_id)
 
 
@@ -184,6 +198,7 @@ class TicketActionsController(Controller):
                 actor=agent,
                 expected_version=data.version,
             ),
+            kept=data.model_dump(exclude={"version"}),
         )
 
     @post("/assign", sync_to_thread=True)

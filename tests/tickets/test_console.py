@@ -385,3 +385,24 @@ def test_only_the_ccc_takes_calls(session: Session):
     session.commit()
     with pytest.raises(PermissionDeniedError, match="centre de contact"):
         record_call(session, agent=dp, call=PhoneCall(notes="x"))
+
+
+def test_a_refused_hand_over_comes_back_with_what_was_typed(web: WebClient):
+    with web.session() as session:
+        advisor = make_agent(session)
+        ticket = make_ticket(session)
+        session.commit()
+    web.sign_in(advisor.email)
+    page = f"/tickets/{ticket.id}"
+    refused = web.post_form(
+        f"{page}/handover",
+        {"to_queue": "dp-anef", "reason": "Mon motif détaillé", "checked": "", "version": 1},
+        page=page,
+    )
+    assert refused.status_code == 422
+    assert 'data-testid="refusal"' in refused.text
+    assert "Mon motif détaillé</textarea>" in refused.text
+    assert 'href="#checked"' in refused.text
+    with web.session() as session:
+        stored = session.get(Ticket, ticket.id)
+        assert stored is not None and stored.version == 1
