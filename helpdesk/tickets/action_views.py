@@ -95,7 +95,8 @@ def _or_conflict(
     action: Callable[[], Any],
     kept: dict[str, str] | None = None,
 ) -> Redirect | Template:
-    """Run the action; a refusal shows the (newer) ticket again with what the agent typed."""
+    """Run the action on a ticket the agent may see; a refusal shows it again with the input."""
+    readable_ticket(session, agent, ticket_id)
     try:
         action()
     except StaleVersionError as error:
@@ -130,7 +131,6 @@ class TicketActionsController(Controller):
         data: Annotated[MessageForm, FORM],
     ) -> Redirect | Template:
         """Add a public reply or an internal note."""
-        readable_ticket(db_session, agent, ticket_id)
         kind = data.kind if data.kind != MessageKind.REQUESTER else MessageKind.INTERNAL_NOTE
         return _or_conflict(
             db_session,
@@ -156,7 +156,6 @@ class TicketActionsController(Controller):
         data: Annotated[StatusForm, FORM],
     ) -> Redirect | Template:
         """Move the ticket along its lifecycle."""
-        readable_ticket(db_session, agent, ticket_id)
         return _or_conflict(
             db_session,
             agent,
@@ -181,7 +180,6 @@ class TicketActionsController(Controller):
         data: Annotated[HandoverForm, FORM],
     ) -> Redirect | Template:
         """Escalate, transfer or return the ticket along the chain."""
-        readable_ticket(db_session, agent, ticket_id)
         return _or_conflict(
             db_session,
             agent,
@@ -210,7 +208,6 @@ class TicketActionsController(Controller):
         data: Annotated[AssignForm, FORM],
     ) -> Redirect | Template:
         """Take the ticket, or assign it to a member of its queue (or to nobody)."""
-        readable_ticket(db_session, agent, ticket_id)
         raw = data.assignee_id
         assignee_id = agent.id if raw == "me" else (int(raw) if raw.isdigit() else None)
         return _or_conflict(
@@ -236,7 +233,6 @@ class TicketActionsController(Controller):
         data: Annotated[FieldsForm, FORM],
     ) -> Redirect | Template:
         """Correct the procedure, motif or priority; the routing rules run again."""
-        readable_ticket(db_session, agent, ticket_id)
         return _or_conflict(
             db_session,
             agent,

@@ -149,14 +149,15 @@ def test_dry_run_on_a_text_and_on_a_ticket_changes_nothing(session: Session):
     assert len(events_of(session, ticket, "routed")) == before
 
 
-def test_a_saved_rule_applies_to_the_next_ticket(session: Session):
+def first_rule(session: Session, *, name: str, conditions: str, actions: str) -> None:
+    """Save a rule through the editor's service and move it before the seeded ones."""
     admin = make_agent(session, role=Role.ADMIN, organisation="dp-anef", queues=("dp-anef",))
     row = rules_store.save_rule(
         session,
         rule_id=None,
-        name="Titres volés en urgence",
-        conditions="texte contient vol",
-        actions="priorité = urgente\nnote = Vérifier la déclaration de vol",
+        name=name,
+        conditions=conditions,
+        actions=actions,
         match_all=True,
         stop=False,
         enabled=True,
@@ -165,6 +166,15 @@ def test_a_saved_rule_applies_to_the_next_ticket(session: Session):
     for _ in range(6):
         rules_store.move_rule(session, rule_id=row.id, direction=-1)
     session.commit()
+
+
+def test_a_saved_rule_applies_to_the_next_ticket(session: Session):
+    first_rule(
+        session,
+        name="Titres volés en urgence",
+        conditions="texte contient vol",
+        actions="priorité = urgente\nnote = Vérifier la déclaration de vol",
+    )
     ticket = routed_ticket(session, body="Mon titre de séjour a fait l'objet d'un vol.")
     assert ticket.priority == "urgent"
     assert queue_code(session, ticket.queue_id) == "ccc"
@@ -178,21 +188,12 @@ def test_rules_read_the_dossier_status_an_event_brings(session: Session):
     from helpdesk.jobs.models import OutboxMessage
     from helpdesk.routing.service import route_ticket
 
-    admin = make_agent(session, role=Role.ADMIN, organisation="dp-anef", queues=("dp-anef",))
-    row = rules_store.save_rule(
+    first_rule(
         session,
-        rule_id=None,
         name="Titre disponible en priorité",
         conditions="dossier = titre_disponible",
         actions="priorité = haute",
-        match_all=True,
-        stop=False,
-        enabled=True,
-        actor=admin,
     )
-    for _ in range(6):
-        rules_store.move_rule(session, rule_id=row.id, direction=-1)
-    session.commit()
     ticket = routed_ticket(session, dossier_number="9403202606060001234")
     assert ticket.priority == "normal"  # no dossier service here: the status is unknown
 
