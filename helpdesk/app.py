@@ -21,9 +21,9 @@ from helpdesk.auth.views import AuthController
 from helpdesk.clock import start_clock_thread
 from helpdesk.config import Settings
 from helpdesk.db import make_engine
-from helpdesk.dossiers.public import PublicDossierController
-from helpdesk.dossiers.source import build_source, close_source
-from helpdesk.dossiers.views import DossierController, dossier_events
+from helpdesk.dossier_links.public import PublicDossierController
+from helpdesk.dossier_links.source import build_source, close_source
+from helpdesk.dossier_links.views import DossierController, dossier_events
 from helpdesk.errors import DomainError
 from helpdesk.health import healthz, readyz
 from helpdesk.incidents.notice_views import NoticeController
@@ -38,9 +38,9 @@ from helpdesk.kb.views import KbController
 from helpdesk.logging import configure_logging
 from helpdesk.referents.views import ReferentController
 from helpdesk.review.views import ReviewController
-from helpdesk.routing.agent_views import RoutingAgentController
-from helpdesk.routing.sla_views import SlaAdminController
-from helpdesk.routing.views import RoutingAdminController
+from helpdesk.ticket_routing.agent_views import RoutingAgentController
+from helpdesk.ticket_routing.sla_views import SlaAdminController
+from helpdesk.ticket_routing.views import RoutingAdminController
 from helpdesk.tickets.action_views import TicketActionsController
 from helpdesk.tickets.canned_views import CannedController
 from helpdesk.tickets.phone_views import PhoneController

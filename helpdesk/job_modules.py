@@ -5,4 +5,4 @@ import helpdesk.kb.tasks
 import helpdesk.maintenance
 import helpdesk.models
 import helpdesk.notifications.tasks
-import helpdesk.routing.tasks  # noqa: F401
+import helpdesk.ticket_routing.tasks  # noqa: F401

@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 from helpdesk.auth.models import Agent, AgentSession, Organisation, SignInFailure
-from helpdesk.dossiers.models import DossierEventReceipt
+from helpdesk.dossier_links.models import DossierEventReceipt
 from helpdesk.incidents.models import Incident, IncidentTicket, Notice, NoticeRead
 from helpdesk.intake.models import ContactSubmission, DeflectionEvent, FollowUpLink, RateHit
 from helpdesk.jobs.models import DeadLetter, JobExecution, OutboxMessage
@@ -11,7 +11,7 @@ from helpdesk.kb.models import Article, ArticleFeedback, ArticleRevision, KbInde
 from helpdesk.notifications.models import OutgoingMail
 from helpdesk.referents.models import Report
 from helpdesk.review.models import ReviewMeeting
-from helpdesk.routing.models import (
+from helpdesk.ticket_routing.models import (
     BusinessCalendar,
     ClosedDay,
     QueueRouting,

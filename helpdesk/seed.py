@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from helpdesk.auth.models import Agent, Organisation, OrganisationKind, Role
 from helpdesk.auth.service import create_agent
 from helpdesk.db import require_id
-from helpdesk.routing.seed import ensure_routing_defaults
+from helpdesk.ticket_routing.seed import ensure_routing_defaults
 from helpdesk.tickets.models import HandoverRoute, Queue, QueueMembership, Ticket
 from routing.chain import DEFAULT_MOVES, DEFAULT_QUEUES
 
@@ -111,7 +111,7 @@ def seed_demo(session: Session) -> list[DemoAccount]:
         from helpdesk.demo_tickets import create_demo_tickets
 
         create_demo_tickets(session)
-        from helpdesk.dossiers.demo import link_demo_tickets
+        from helpdesk.dossier_links.demo import link_demo_tickets
 
         link_demo_tickets(session)
     from helpdesk.kb.transfer import import_seed

@@ -18,7 +18,7 @@ from litestar.openapi.spec import (
 )
 from litestar.openapi.spec import Reference as SchemaRef
 
-from helpdesk.dossiers.public import procedure_from_dossier
+from helpdesk.dossier_links.public import procedure_from_dossier
 from helpdesk.errors import TooManyAttemptsError, ValidationFailedError
 from helpdesk.i18n import language, t
 from helpdesk.intake import service

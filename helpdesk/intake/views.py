@@ -14,7 +14,7 @@ from litestar.response import Template
 from sqlmodel import Session
 
 from helpdesk.config import Settings
-from helpdesk.dossiers.public import procedure_from_dossier
+from helpdesk.dossier_links.public import procedure_from_dossier
 from helpdesk.i18n import N_, language, preferred_language, t
 from helpdesk.intake import service
 from helpdesk.intake.forms import (

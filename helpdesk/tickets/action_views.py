@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from helpdesk.auth.models import Agent
-from helpdesk.dossiers.service import verified_dossier
+from helpdesk.dossier_links.service import verified_dossier
 from helpdesk.errors import DomainError, NotFoundError, StaleVersionError
 from helpdesk.tickets import canned, fields, handover, kb_panel, merge, presence, service
 from helpdesk.tickets.models import MessageKind

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Agent
 from helpdesk.db import utcnow
-from helpdesk.routing.queries import sla_badges, sla_condition
+from helpdesk.ticket_routing.queries import sla_badges, sla_condition
 from helpdesk.tickets.lifecycle import ACTIVE_STATUSES
 from helpdesk.tickets.models import Priority, Ticket
 from helpdesk.tickets.permissions import visible_tickets_condition
@@ -46,7 +46,7 @@ class QueueFilters:
     assigned: str = ""  # "", "moi", "personne"
     age_days: str = ""
     q: str = ""
-    sla: str = ""  # state of the running SLA clock (helpdesk.routing.queries.SLA_FILTERS)
+    sla: str = ""  # state of the running SLA clock (helpdesk.ticket_routing.queries.SLA_FILTERS)
     sort: str = "anciens"
     after: str = ""
 

@@ -11,7 +11,7 @@ from litestar.template.config import TemplateConfig
 from helpdesk.config import PROJECT_ROOT
 from helpdesk.i18n import jinja_gettext, jinja_ngettext
 from helpdesk.incidents.labels import INCIDENT_EVENT_LABELS, INCIDENT_STATUS_WORDS
-from helpdesk.routing.labels import ROUTING_EVENT_LABELS
+from helpdesk.ticket_routing.labels import ROUTING_EVENT_LABELS
 from helpdesk.tickets.models import PRIORITY_LABELS, STATUS_LABELS, Priority, Status
 
 PARIS = ZoneInfo("Europe/Paris")

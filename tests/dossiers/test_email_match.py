@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from dossiers.http_source import HttpDossierSource
-from helpdesk.dossiers.service import verified_dossier
+from helpdesk.dossier_links.service import verified_dossier
 from helpdesk.tickets.models import Ticket
 
 from support.dossier_service import demo

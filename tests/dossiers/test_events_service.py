@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from dossiers.model import DossierEvent
-from helpdesk.dossiers.events import receive_event
+from helpdesk.dossier_links.events import receive_event
 from helpdesk.tickets.models import Status, TicketEvent
 from helpdesk.tickets.service import change_status
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import select
 
 from dossiers.signing import signed_headers
-from helpdesk.dossiers.models import DossierEventReceipt
+from helpdesk.dossier_links.models import DossierEventReceipt
 from helpdesk.notifications.models import OutgoingMail
 from helpdesk.tickets.models import Message, Status, TicketEvent
 from helpdesk.tickets.service import change_status

@@ -15,7 +15,7 @@ from helpdesk.notifications.models import OutgoingMail
 from helpdesk.referents.models import Report
 from helpdesk.referents.schemas import field_errors
 from helpdesk.referents.service import reply, thread
-from helpdesk.routing.service import route_ticket
+from helpdesk.ticket_routing.service import route_ticket
 from helpdesk.tickets.handover import hand_over
 from helpdesk.tickets.models import Attachment, Channel, MessageKind, Queue, Status, Ticket
 from helpdesk.tickets.service import add_message, change_status

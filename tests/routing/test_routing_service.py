@@ -6,9 +6,9 @@ from sqlmodel import Session, select
 
 from helpdesk.auth.models import OrganisationKind, Role
 from helpdesk.kb.transfer import import_seed
-from helpdesk.routing import assignment, rules_store
-from helpdesk.routing.models import AssignmentMode, TicketClassification, TicketTag
-from helpdesk.routing.service import dry_run
+from helpdesk.ticket_routing import assignment, rules_store
+from helpdesk.ticket_routing.models import AssignmentMode, TicketClassification, TicketTag
+from helpdesk.ticket_routing.service import dry_run
 from helpdesk.tickets.models import Queue
 from helpdesk.tickets.schemas import NewTicket
 from helpdesk.tickets.service import create_ticket
@@ -33,7 +33,7 @@ def test_referent_natali_tickets_go_to_dp_anef_with_the_rule_in_history(session:
     )
     ticket = create_ticket(session, data=data, actor=referent)
     session.commit()
-    from helpdesk.routing.service import route_ticket
+    from helpdesk.ticket_routing.service import route_ticket
 
     route_ticket(session, ticket_id=ticket.id, trigger="created")
     session.commit()
@@ -184,9 +184,9 @@ def test_rules_read_the_dossier_status_an_event_brings(session: Session):
     from datetime import UTC, datetime
 
     from dossiers.model import DossierEvent
-    from helpdesk.dossiers.events import receive_event
+    from helpdesk.dossier_links.events import receive_event
     from helpdesk.jobs.models import OutboxMessage
-    from helpdesk.routing.service import route_ticket
+    from helpdesk.ticket_routing.service import route_ticket
 
     first_rule(
         session,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from helpdesk.auth.models import Role
-from helpdesk.routing.models import BusinessCalendar, ClosedDay, RoutingRule, SlaPolicy
+from helpdesk.ticket_routing.models import BusinessCalendar, ClosedDay, RoutingRule, SlaPolicy
 from helpdesk.tickets.models import QueueMembership
 
 from factories import make_agent
@@ -166,7 +166,7 @@ def test_supervisors_see_the_sla_badge_and_filter_on_it(web):
     with web.session() as session:
         late = routed_ticket(session, subject="Très en retard")
         set_history_times(session, late, {"created": [paris(2, 9)]})
-        from helpdesk.routing.sla_check import check_ticket
+        from helpdesk.ticket_routing.sla_check import check_ticket
 
         check_ticket(session, ticket_id=late.id)
         session.commit()

@@ -6,9 +6,9 @@ from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Agent, Role
 from helpdesk.notifications.models import OutgoingMail
-from helpdesk.routing.clocks import ticket_clocks
-from helpdesk.routing.service import route_ticket
-from helpdesk.routing.sla_check import check_ticket
+from helpdesk.ticket_routing.clocks import ticket_clocks
+from helpdesk.ticket_routing.service import route_ticket
+from helpdesk.ticket_routing.sla_check import check_ticket
 from helpdesk.tickets.handover import hand_over
 from helpdesk.tickets.listing import QueueFilters, list_tickets
 from helpdesk.tickets.service import change_status

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from helpdesk.auth.models import Role
 from helpdesk.clock import PERIODIC_JOBS
 from helpdesk.notifications.models import OutgoingMail
-from helpdesk.routing.tasks import SLA_CHECK_JOB
+from helpdesk.ticket_routing.tasks import SLA_CHECK_JOB
 
 from factories import make_agent
 from support.routing import events_of, paris, routed_ticket, set_history_times

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, delete, select
 
 from helpdesk.auth.models import Organisation
-from helpdesk.routing.models import TicketSlaClock
-from helpdesk.routing.service import route_ticket
+from helpdesk.ticket_routing.models import TicketSlaClock
+from helpdesk.ticket_routing.service import route_ticket
 from helpdesk.tickets.models import Ticket, TicketEvent
 
 from factories import make_ticket

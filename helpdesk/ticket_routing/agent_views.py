@@ -11,9 +11,9 @@ from litestar.response import Redirect, Template
 from pydantic import BaseModel
 
 from helpdesk.errors import NotFoundError
-from helpdesk.routing import admin_queries as queries
-from helpdesk.routing import assignment
-from helpdesk.routing.service import accept_suggestion
+from helpdesk.ticket_routing import admin_queries as queries
+from helpdesk.ticket_routing import assignment
+from helpdesk.ticket_routing.service import accept_suggestion
 from helpdesk.tickets.permissions import can_read
 from helpdesk.tickets.service import get_ticket
 from helpdesk.web.dependencies import CurrentAgent, DbSession

@@ -13,10 +13,10 @@ from litestar.response import Redirect, Template
 from pydantic import BaseModel, Field, field_validator
 
 from helpdesk.auth.models import Agent, Role
-from helpdesk.routing import admin_queries as queries
-from helpdesk.routing import calendars
-from helpdesk.routing.models import QueueRouting
-from helpdesk.routing.policies import update_policy
+from helpdesk.ticket_routing import admin_queries as queries
+from helpdesk.ticket_routing import calendars
+from helpdesk.ticket_routing.models import QueueRouting
+from helpdesk.ticket_routing.policies import update_policy
 from helpdesk.web.dependencies import DbSession, require_roles
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)

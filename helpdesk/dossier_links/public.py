@@ -11,8 +11,8 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from dossiers.source import DossierSource
-from helpdesk.dossiers import service
-from helpdesk.dossiers.views import dossier_source, today
+from helpdesk.dossier_links import service
+from helpdesk.dossier_links.views import dossier_source, today
 from helpdesk.i18n import language
 from helpdesk.intake.schemas import ContactData
 from helpdesk.intake.service import ticket_for_token

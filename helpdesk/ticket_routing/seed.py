@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from helpdesk.db import require_id
-from helpdesk.routing.models import (
+from helpdesk.ticket_routing.models import (
     BusinessCalendar,
     QueueRouting,
     RoutingRule,
     SlaPolicy,
 )
-from helpdesk.routing.rules_store import parse_form
+from helpdesk.ticket_routing.rules_store import parse_form
 from helpdesk.tickets.models import Priority, Queue
 from routing.defaults import (
     DEFAULT_CALENDARS,

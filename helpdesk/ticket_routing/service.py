@@ -11,12 +11,12 @@ from helpdesk.auth.models import Agent
 from helpdesk.errors import NotFoundError, ValidationFailedError
 from helpdesk.jobs.registry import enqueue_job
 from helpdesk.notifications.service import queue_mail
-from helpdesk.routing import classify
-from helpdesk.routing.assignment import pick_assignee
-from helpdesk.routing.facts import text_facts, ticket_facts
-from helpdesk.routing.models import ASSIGNMENT_LABELS, TicketTag
-from helpdesk.routing.rules_store import active_rules
-from helpdesk.routing.sla_check import check_ticket, supervisors_of
+from helpdesk.ticket_routing import classify
+from helpdesk.ticket_routing.assignment import pick_assignee
+from helpdesk.ticket_routing.facts import text_facts, ticket_facts
+from helpdesk.ticket_routing.models import ASSIGNMENT_LABELS, TicketTag
+from helpdesk.ticket_routing.rules_store import active_rules
+from helpdesk.ticket_routing.sla_check import check_ticket, supervisors_of
 from helpdesk.tickets.models import (
     HandoverRoute,
     Message,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import structlog
 
 from dossiers.source import DossierUnavailableError
-from helpdesk.dossiers.source import shared_source
+from helpdesk.dossier_links.source import shared_source
 from helpdesk.jobs.registry import JobContext, job
-from helpdesk.routing.service import ROUTING_JOB, route_ticket
-from helpdesk.routing.sla_check import check_ticket, tickets_to_check
+from helpdesk.ticket_routing.service import ROUTING_JOB, route_ticket
+from helpdesk.ticket_routing.sla_check import check_ticket, tickets_to_check
 from helpdesk.tickets.models import Ticket
 
 log = structlog.get_logger(__name__)

@@ -11,9 +11,9 @@ from sqlmodel import Session, col, select
 from helpdesk.auth.models import Agent, Role
 from helpdesk.db import utcnow
 from helpdesk.notifications.service import queue_mail
-from helpdesk.routing.calendars import queue_calendar
-from helpdesk.routing.clocks import history, pauses, sync_clocks
-from helpdesk.routing.models import SlaPolicy, TicketSlaClock
+from helpdesk.ticket_routing.calendars import queue_calendar
+from helpdesk.ticket_routing.clocks import history, pauses, sync_clocks
+from helpdesk.ticket_routing.models import SlaPolicy, TicketSlaClock
 from helpdesk.tickets.lifecycle import ACTIVE_STATUSES
 from helpdesk.tickets.models import HandoverRoute, Priority, Queue, Ticket
 from helpdesk.tickets.service import record_event, touch

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, func, select
 from helpdesk.auth.models import Agent
 from helpdesk.db import utcnow
 from helpdesk.errors import NotFoundError, ValidationFailedError
-from helpdesk.routing.models import RoutingRule
+from helpdesk.ticket_routing.models import RoutingRule
 from helpdesk.tickets.models import Queue
 from routing.rules import Action, ActionKind, Condition, Op, Rule
 from routing.rules_text import RuleSyntaxError, parse_actions, parse_conditions

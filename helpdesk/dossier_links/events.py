@@ -11,8 +11,8 @@ from dossiers.model import DossierEvent
 from dossiers.states import NOTABLE_STATUSES, labels
 from helpdesk.auth.models import Agent
 from helpdesk.db import require_id
-from helpdesk.dossiers.models import DossierEventReceipt
-from helpdesk.dossiers.replies import proposed_reply
+from helpdesk.dossier_links.models import DossierEventReceipt
+from helpdesk.dossier_links.replies import proposed_reply
 from helpdesk.jobs.registry import enqueue_job
 from helpdesk.notifications.service import queue_mail
 from helpdesk.tickets.fields import ROUTING_JOB

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from helpdesk.db import utcnow
-from helpdesk.routing.models import SlaPolicy, TicketSlaClock
+from helpdesk.ticket_routing.models import SlaPolicy, TicketSlaClock
 from helpdesk.tickets.models import Queue, Status, Ticket, TicketEvent
 from routing.sla import Span, waiting_spans
 

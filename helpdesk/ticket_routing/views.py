@@ -14,10 +14,10 @@ from sqlmodel import Session
 
 from helpdesk.auth.models import Agent, Role
 from helpdesk.errors import NotFoundError, ValidationFailedError
-from helpdesk.routing import admin_queries as queries
-from helpdesk.routing import assignment, rules_store
-from helpdesk.routing.models import RoutingRule
-from helpdesk.routing.service import dry_run
+from helpdesk.ticket_routing import admin_queries as queries
+from helpdesk.ticket_routing import assignment, rules_store
+from helpdesk.ticket_routing.models import RoutingRule
+from helpdesk.ticket_routing.service import dry_run
 from helpdesk.web.dependencies import DbSession, require_roles
 from routing.rules_text import FIELD_HELP, format_actions, format_conditions
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
-from helpdesk.routing.models import TicketSlaClock
+from helpdesk.ticket_routing.models import TicketSlaClock
 from helpdesk.tickets.models import Ticket
 from routing.sla import SLA_STATE_LABELS, SlaState
 

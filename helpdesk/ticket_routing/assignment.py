@@ -6,7 +6,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Agent, Role
-from helpdesk.routing.models import AssignmentMode, QueueRouting
+from helpdesk.ticket_routing.models import AssignmentMode, QueueRouting
 from helpdesk.tickets.lifecycle import ACTIVE_STATUSES
 from helpdesk.tickets.models import QueueMembership, Ticket
 

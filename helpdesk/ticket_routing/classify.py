@@ -9,8 +9,8 @@ from sqlmodel import Session, col, select
 
 from helpdesk.db import require_id
 from helpdesk.kb.models import Article
-from helpdesk.routing.facts import first_message
-from helpdesk.routing.models import TicketClassification
+from helpdesk.ticket_routing.facts import first_message
+from helpdesk.ticket_routing.models import TicketClassification
 from helpdesk.tickets.models import Status, Ticket
 from helpdesk.tickets.service import record_event
 from knowledge_base.corpus import strip_markdown

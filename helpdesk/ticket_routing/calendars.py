@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from helpdesk.auth.models import Organisation
 from helpdesk.errors import ValidationFailedError
-from helpdesk.routing.models import BusinessCalendar, ClosedDay, QueueRouting
+from helpdesk.ticket_routing.models import BusinessCalendar, ClosedDay, QueueRouting
 from routing.calendars import (
     HOLIDAY_AREAS,
     Calendar,

@@ -8,8 +8,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from dossiers.catalog import CATALOG
-from helpdesk.routing.clocks import ticket_clocks
-from helpdesk.routing.models import (
+from helpdesk.ticket_routing.clocks import ticket_clocks
+from helpdesk.ticket_routing.models import (
     ASSIGNMENT_LABELS,
     BusinessCalendar,
     ClosedDay,
@@ -18,7 +18,7 @@ from helpdesk.routing.models import (
     TicketClassification,
     TicketTag,
 )
-from helpdesk.routing.rules_store import stored_rows, to_rule
+from helpdesk.ticket_routing.rules_store import stored_rows, to_rule
 from helpdesk.tickets.models import PRIORITY_LABELS, Priority, Queue, Ticket
 from routing.calendars import HOLIDAY_AREAS, format_weekly, holiday_names
 from routing.rules_text import format_actions, format_conditions

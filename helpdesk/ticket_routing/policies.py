@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from helpdesk.errors import NotFoundError, ValidationFailedError
-from helpdesk.routing.models import SlaPolicy
+from helpdesk.ticket_routing.models import SlaPolicy
 from helpdesk.tickets.models import Queue
 
 

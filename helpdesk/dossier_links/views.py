@@ -19,8 +19,8 @@ from dossiers.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureError,
 from dossiers.source import DossierSource
 from helpdesk.config import Settings
 from helpdesk.db import session_scope, utcnow
-from helpdesk.dossiers import service
-from helpdesk.dossiers.events import receive_event
+from helpdesk.dossier_links import service
+from helpdesk.dossier_links.events import receive_event
 from helpdesk.tickets.permissions import can_act_on
 from helpdesk.tickets.views import readable_ticket
 from helpdesk.web.dependencies import CurrentAgent, DbSession
