@@ -50,6 +50,14 @@ def _sqlite_begin_immediate(connection: Any) -> None:
 
 
 @contextmanager
+def refusable(session: Session) -> Iterator[Session]:
+    """One unit of work inside the request's: a domain refusal inside it undoes everything it
+    wrote (a SAVEPOINT), so the page can be shown again with the error and no manual rollback."""
+    with session.begin_nested():
+        yield session
+
+
+@contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """A session that commits on success and rolls back on error."""
     with Session(engine, expire_on_commit=False) as session:

@@ -9,16 +9,17 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from helpdesk.admin.service import recent_dead_letters
-from helpdesk.auth.models import Agent, Role
+from helpdesk.auth.models import Agent
 from helpdesk.errors import DomainError
-from helpdesk.web.dependencies import DbSession, require_roles
+from helpdesk.policy import Action
+from helpdesk.web.dependencies import DbSession, require_right
 
 
 class AdminController(Controller):
     """Pages for administrators only."""
 
     path = "/admin"
-    dependencies = {"admin": Provide(require_roles(Role.ADMIN), sync_to_thread=False)}
+    dependencies = {"admin": Provide(require_right(Action.ADMINISTER), sync_to_thread=True)}
 
     @get("/travaux", sync_to_thread=True)
     def dead_letters(self, db_session: DbSession, admin: NamedDependency[Agent]) -> Template:

@@ -28,6 +28,7 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     EDITOR = "editor"
     REFERENT = "referent"
+    INCIDENT_MANAGER = "incident_manager"
     ADMIN = "admin"
 
 
@@ -36,6 +37,7 @@ ROLE_LABELS = {
     Role.SUPERVISOR: "Superviseur",
     Role.EDITOR: "Rédacteur de la base de connaissances",
     Role.REFERENT: "Référent",
+    Role.INCIDENT_MANAGER: "Gestionnaire d'incidents",
     Role.ADMIN: "Administrateur",
 }
 

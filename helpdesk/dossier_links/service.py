@@ -13,9 +13,10 @@ from dossiers.model import Attestation, Dossier
 from dossiers.source import DossierSource, DossierUnavailableError
 from helpdesk.auth.models import Agent
 from helpdesk.errors import ValidationFailedError
+from helpdesk.policy import Action
 from helpdesk.tickets.models import Status, Ticket, TicketEvent
 from helpdesk.tickets.search import index_ticket
-from helpdesk.tickets.service import ensure_agent_may_act, load_for_change, record_event, touch
+from helpdesk.tickets.service import load_for_change, record_event, touch
 
 UNAVAILABLE = "statut du dossier indisponible pour le moment"
 MSG_NUMBER = (
@@ -124,11 +125,12 @@ def attach_dossier(
     expected_version: int | None = None,
 ) -> Ticket:
     """Link the ticket to a dossier by number (checked when the dossier service answers)."""
+    ticket = load_for_change(
+        session, ticket_id, expected_version, actor=actor, action=Action.CHANGE_FIELDS
+    )
     normal = normalise_dossier_number(number or "")
     if normal is None:
         raise ValidationFailedError(MSG_NUMBER, field_errors={"number": MSG_NUMBER})
-    ticket = load_for_change(session, ticket_id, expected_version)
-    ensure_agent_may_act(session, actor, ticket)
     try:
         exists = source.get(normal) is not None
     except DossierUnavailableError:

@@ -13,16 +13,19 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 from pydantic import BaseModel, ValidationError
+from sqlmodel import Session
 
 from dossiers.model import DossierEvent
 from dossiers.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureError, verify
 from dossiers.source import DossierSource
+from helpdesk.auth.models import Agent
 from helpdesk.config import Settings
-from helpdesk.db import session_scope, utcnow
+from helpdesk.db import refusable, session_scope, utcnow
 from helpdesk.dossier_links import service
 from helpdesk.dossier_links.events import receive_event
-from helpdesk.tickets.permissions import can_act_on
-from helpdesk.tickets.views import readable_ticket
+from helpdesk.errors import DomainError, NotFoundError
+from helpdesk.policy import Action, console_ticket, may
+from helpdesk.tickets.models import Ticket
 from helpdesk.web.dependencies import CurrentAgent, DbSession
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -64,25 +67,8 @@ class DossierController(Controller):
         numero_etranger: FromQuery[str | None] = None,
     ) -> Template:
         """The dossier's status, timeline, requested documents and attestations."""
-        ticket = readable_ticket(db_session, agent, ticket_id)
-        panel = service.ticket_panel(
-            db_session,
-            source=dossier_source(state),
-            ticket=ticket,
-            today=today(),
-            foreign_number=numero_etranger,
-        )
-        may_act = can_act_on(db_session, agent, ticket)
-        context = {
-            "agent": agent,
-            "ticket": ticket,
-            "panel": panel,
-            "today": today(),
-            "may_act": may_act,
-            "may_reply": may_act and ticket.queue_id == ticket.owner_queue_id,
-            "unavailable_text": service.UNAVAILABLE,
-            "foreign_number": numero_etranger or ticket.requester_foreign_number or "",
-        }
+        ticket = console_ticket(db_session, agent, ticket_id)
+        context = _panel_context(db_session, state, agent, ticket, numero_etranger)
         fragment = bool(request.headers.get("hx-request"))
         name = "dossiers/_panel.html" if fragment else "dossiers/panel.html"
         return Template(name, context=context, headers=PRIVATE)
@@ -95,18 +81,55 @@ class DossierController(Controller):
         agent: CurrentAgent,
         ticket_id: FromPath[int],
         data: Annotated[AttachForm, FORM],
-    ) -> Redirect:
-        """Attach the dossier with this number, then back to the ticket."""
-        readable_ticket(db_session, agent, ticket_id)
-        service.attach_dossier(
-            db_session,
-            source=dossier_source(state),
-            ticket_id=ticket_id,
-            number=data.number,
-            actor=agent,
-            expected_version=data.version,
-        )
+    ) -> Redirect | Template:
+        """Attach the dossier with this number; a refusal shows the panel again with the error."""
+        console_ticket(db_session, agent, ticket_id)
+        try:
+            with refusable(db_session):
+                service.attach_dossier(
+                    db_session,
+                    source=dossier_source(state),
+                    ticket_id=ticket_id,
+                    number=data.number,
+                    actor=agent,
+                    expected_version=data.version,
+                )
+        except NotFoundError:
+            raise
+        except DomainError as error:
+            ticket = console_ticket(db_session, agent, ticket_id)
+            context = _panel_context(db_session, state, agent, ticket, None)
+            context.update(attach_error=error.message, attach_number=data.number)
+            return Template(
+                "dossiers/panel.html",
+                context=context,
+                headers=PRIVATE,
+                status_code=error.status_code,
+            )
         return Redirect(f"/tickets/{ticket_id}", status_code=303)
+
+
+def _panel_context(
+    session: Session, state: State, agent: Agent, ticket: Ticket, foreign_number: str | None
+) -> dict[str, Any]:
+    """What the dossier panel shows, and what the agent may do there."""
+    panel = service.ticket_panel(
+        session,
+        source=dossier_source(state),
+        ticket=ticket,
+        today=today(),
+        foreign_number=foreign_number,
+    )
+    return {
+        "agent": agent,
+        "ticket": ticket,
+        "panel": panel,
+        "today": today(),
+        "may_act": may(session, agent, Action.CHANGE_FIELDS, ticket),
+        "may_reply": may(session, agent, Action.REPLY, ticket),
+        "unavailable_text": service.UNAVAILABLE,
+        "foreign_number": foreign_number or ticket.requester_foreign_number or "",
+    }
 
 
 def _problem(

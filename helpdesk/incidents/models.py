@@ -58,6 +58,26 @@ class Incident(SQLModel, table=True):
     version: int = Field(default=1)
 
 
+class LinkOutcome(StrEnum):
+    """What the incident's resolution did on one linked ticket."""
+
+    NOTIFIED = "notified"
+    CLOSED = "closed"
+    MERGED = "merged"
+    NOT_ALLOWED = "not_allowed"
+
+
+LINK_OUTCOME_LABELS = {
+    LinkOutcome.NOTIFIED: "Message envoyé, ticket résolu",
+    LinkOutcome.CLOSED: "Ignoré : le ticket était déjà clos",
+    LinkOutcome.MERGED: "Ignoré : le ticket a été fusionné dans un autre",
+    LinkOutcome.NOT_ALLOWED: (
+        "Ignoré : le ticket a quitté les files où la personne qui a résolu l'incident "
+        "peut répondre ; à traiter par sa file"
+    ),
+}
+
+
 class IncidentTicket(SQLModel, table=True):
     """A ticket linked to an incident; `notified_at` is set once its resolution is posted."""
 

@@ -13,9 +13,9 @@ from sqlmodel import select
 from dossiers.catalog import CATALOG
 from helpdesk.incidents import notices
 from helpdesk.incidents.models import Incident
-from helpdesk.incidents.permissions import can_manage_incidents, ensure_incident_manager
 from helpdesk.incidents.schemas import ReleaseForm
 from helpdesk.incidents.views import FORM, safe_back, sites
+from helpdesk.policy import Action, ensure, may_do
 from helpdesk.referents.schemas import field_errors
 from helpdesk.web.dependencies import CurrentAgent, DbSession
 from helpdesk.web.forms import as_list
@@ -74,7 +74,7 @@ class NoticeController(Controller):
             "nav": "notices",
             "notices": notices.notices_for(db_session, agent=agent),
             "read_ids": notices.read_ids(db_session, agent=agent),
-            "may_publish": can_manage_incidents(db_session, agent),
+            "may_publish": may_do(db_session, agent, Action.PUBLISH_NOTICE),
             "incidents": {i.id: i for i in db_session.exec(select(Incident))},
             **_labels(),
         }
@@ -91,7 +91,7 @@ class NoticeController(Controller):
     @get("/nouvelle", sync_to_thread=True)
     def new_release(self, db_session: DbSession, agent: CurrentAgent) -> Template:
         """The release-note form."""
-        ensure_incident_manager(db_session, agent)
+        ensure(db_session, agent, Action.PUBLISH_NOTICE)
         return self._form(db_session, agent, {"all_sites": True}, {}, 200)
 
     @post("/", sync_to_thread=True)
@@ -99,7 +99,7 @@ class NoticeController(Controller):
         self, db_session: DbSession, agent: CurrentAgent, data: Annotated[RawRelease, FORM]
     ) -> Template | Redirect:
         """Publish a release note and e-mail it to the référents concerned."""
-        ensure_incident_manager(db_session, agent)
+        ensure(db_session, agent, Action.PUBLISH_NOTICE)
         try:
             notice = notices.publish_release(db_session, form=data.checked(), actor=agent)
         except ValidationError as error:
@@ -119,7 +119,7 @@ class NoticeController(Controller):
             "notice": notice,
             "incident": incident,
             "read": notice.id in notices.read_ids(db_session, agent=agent),
-            "may_publish": can_manage_incidents(db_session, agent),
+            "may_publish": may_do(db_session, agent, Action.PUBLISH_NOTICE),
             **_labels(),
         }
         return Template("incidents/notice.html", context=context)
@@ -144,7 +144,7 @@ class NoticeController(Controller):
         self, db_session: DbSession, agent: CurrentAgent, notice_id: FromPath[int]
     ) -> Template:
         """Who among the référents concerned has read the notice (DP ANEF)."""
-        ensure_incident_manager(db_session, agent)
+        ensure(db_session, agent, Action.PUBLISH_NOTICE)
         notice = notices.get_notice(db_session, agent=agent, notice_id=notice_id)
         rows = notices.readers(db_session, notice_id=notice_id)
         context = {"agent": agent, "nav": "notices", "notice": notice, "readers": rows, **_labels()}

@@ -25,11 +25,10 @@ from helpdesk.incidents.models import (
     NoticeKind,
 )
 from helpdesk.incidents.notices import mail_audience, target_of
-from helpdesk.incidents.permissions import ensure_incident_manager
 from helpdesk.incidents.schemas import IncidentForm, ResolutionForm
 from helpdesk.jobs.registry import enqueue_job
+from helpdesk.policy import Action, ensure, may_view, visible_tickets
 from helpdesk.tickets.models import Ticket
-from helpdesk.tickets.permissions import can_read
 from helpdesk.tickets.service import load_for_change, record_event, touch
 
 RESOLVE_JOB = "incidents.resolve_linked_ticket"
@@ -52,7 +51,7 @@ def get_incident(session: Session, incident_id: int, *, lock: bool = False) -> I
 
 def record_incident(session: Session, *, form: IncidentForm, actor: Agent) -> Incident:
     """Record an incident, publish its notice and e-mail the référents concerned."""
-    ensure_incident_manager(session, actor)
+    ensure(session, actor, Action.DECLARE_INCIDENT)
     now = utcnow()
     incident = Incident(
         **_fields(form),
@@ -85,7 +84,7 @@ def update_incident(
     session: Session, *, incident_id: int, form: IncidentForm, actor: Agent, expected_version: int
 ) -> Incident:
     """Change an unresolved incident; a new status or workaround is e-mailed to its audience."""
-    ensure_incident_manager(session, actor)
+    ensure(session, actor, Action.DECLARE_INCIDENT)
     incident = _for_change(session, incident_id, expected_version)
     before = (incident.status, incident.workaround)
     for name, value in _fields(form).items():
@@ -114,8 +113,8 @@ def update_incident(
 def link_tickets(
     session: Session, *, incident_id: int, ticket_ids: Iterable[int], actor: Agent
 ) -> int:
-    """Link tickets the agent may see to an unresolved incident; returns how many were new."""
-    ensure_incident_manager(session, actor)
+    """Link tickets the agent may link to an unresolved incident; returns how many were new."""
+    ensure(session, actor, Action.LINK_INCIDENT)
     incident = get_incident(session, incident_id)
     if incident.status == IncidentStatus.RESOLVED:
         raise InvalidTransitionError("Cet incident est résolu : on ne peut plus y lier de ticket.")
@@ -130,11 +129,11 @@ def link_tickets(
     added = 0
     for ticket_id in ids:
         ticket = session.get(Ticket, ticket_id)
-        if ticket is None or not can_read(session, actor, ticket):
+        if ticket is None or not may_view(session, actor, ticket):
             raise NotFoundError("Un des tickets n'existe pas ou ne vous est pas accessible.")
         if ticket_id in linked:
             continue
-        ticket = load_for_change(session, ticket_id, None)
+        ticket = load_for_change(session, ticket_id, None, actor=actor, action=Action.LINK_INCIDENT)
         session.add(
             IncidentTicket(incident_id=incident_id, ticket_id=ticket_id, linked_by_id=actor.id)
         )
@@ -151,7 +150,7 @@ def link_by_reference(session: Session, *, incident_id: int, reference: str, act
     ticket = session.exec(
         select(Ticket).where(Ticket.reference == reference.strip().upper())
     ).first()
-    if ticket is None or not can_read(session, actor, ticket):
+    if ticket is None or not may_view(session, actor, ticket):
         raise NotFoundError(f"Aucun ticket accessible ne porte la référence « {reference} ».")
     return link_tickets(
         session, incident_id=incident_id, ticket_ids=[require_id(ticket)], actor=actor
@@ -166,8 +165,9 @@ def resolve_incident(
     actor: Agent,
     expected_version: int | None = None,
 ) -> Incident:
-    """Resolve the incident; each linked ticket gets its message and is resolved, once."""
-    ensure_incident_manager(session, actor)
+    """Resolve the incident; each linked ticket the resolver may resolve gets its message,
+    on behalf of its owner queue, once; the others are listed as skipped with the reason."""
+    ensure(session, actor, Action.RESOLVE_INCIDENT)
     incident = get_incident(session, incident_id, lock=True)
     if incident.status == IncidentStatus.RESOLVED:
         return incident  # a retried action: everything was already queued once
@@ -201,17 +201,27 @@ def linked_incidents(session: Session, *, ticket_id: int) -> list[Incident]:
     )
 
 
-def linked_tickets(session: Session, *, incident_id: int) -> list[tuple[IncidentTicket, Ticket]]:
-    """The tickets linked to an incident, with their link."""
+def linked_tickets(
+    session: Session, *, incident_id: int, reader: Agent
+) -> list[tuple[IncidentTicket, Ticket]]:
+    """The tickets linked to an incident that the reader may see, with their link."""
     return [
         (link, ticket)
         for link, ticket in session.exec(
             select(IncidentTicket, Ticket)
             .join(Ticket, col(Ticket.id) == col(IncidentTicket.ticket_id))
-            .where(IncidentTicket.incident_id == incident_id)
+            .where(IncidentTicket.incident_id == incident_id, visible_tickets(session, reader))
             .order_by(col(IncidentTicket.id))
         ).all()
     ]
+
+
+def linked_count(session: Session, *, incident_id: int) -> int:
+    """How many tickets are linked to the incident, seen or not by the reader."""
+    rows = session.exec(
+        select(IncidentTicket.id).where(IncidentTicket.incident_id == incident_id)
+    ).all()
+    return len(rows)
 
 
 def open_incidents(session: Session) -> list[Incident]:

@@ -10,9 +10,9 @@ from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Agent
 from helpdesk.incidents.models import Incident, IncidentTicket
+from helpdesk.policy import visible_tickets
 from helpdesk.tickets.lifecycle import ACTIVE_STATUSES
 from helpdesk.tickets.models import Message, MessageKind, Ticket
-from helpdesk.tickets.permissions import visible_tickets_condition
 
 MIN_SCORE = 60.0
 LOOKBACK = timedelta(days=3)  # tickets opened a little before the incident was noticed
@@ -41,7 +41,7 @@ def suggest_links(session: Session, *, incident: Incident, agent: Agent) -> list
     already = select(IncidentTicket.ticket_id).where(IncidentTicket.incident_id == incident.id)
     query = (
         select(Ticket)
-        .where(visible_tickets_condition(session, agent))
+        .where(visible_tickets(session, agent))
         .where(col(Ticket.status).in_([s.value for s in ACTIVE_STATUSES]))
         .where(col(Ticket.created_at) >= incident.started_at - LOOKBACK)
         .where(col(Ticket.id).not_in(already))

@@ -7,12 +7,13 @@ from sqlmodel import Session
 
 from helpdesk.auth.models import Agent
 from helpdesk.db import require_id, utcnow
-from helpdesk.incidents.models import Incident, IncidentStatus, IncidentTicket
+from helpdesk.incidents.models import Incident, IncidentStatus, IncidentTicket, LinkOutcome
 from helpdesk.incidents.service import RESOLVE_JOB, fill, incident_label
 from helpdesk.jobs.registry import JobContext, job
 from helpdesk.notifications.service import queue_mail
+from helpdesk.policy import Action, may
 from helpdesk.tickets import lifecycle
-from helpdesk.tickets.models import Channel, Message, MessageKind, Status, Ticket
+from helpdesk.tickets.models import Channel, Message, MessageKind, Queue, Status, Ticket
 from helpdesk.tickets.search import index_ticket
 from helpdesk.tickets.service import apply_status, load_for_change, record_event, touch
 
@@ -36,13 +37,25 @@ def resolve_linked_ticket(session: Session, *, link_id: int) -> str:
         return "not_resolved"
     ticket = load_for_change(session, link.ticket_id, None)
     actor = session.get(Agent, incident.resolved_by_id) if incident.resolved_by_id else None
-    if ticket.status == Status.CLOSED:
-        link.outcome = "closed"
+    skipped = skip_reason(session, actor, ticket)
+    if skipped:
+        link.outcome = skipped
     else:
         _post_resolution(session, incident, ticket, actor)
-        link.outcome = "notified"
+        link.outcome = LinkOutcome.NOTIFIED
     link.notified_at = utcnow()
     return link.outcome
+
+
+def skip_reason(session: Session, actor: Agent | None, ticket: Ticket) -> LinkOutcome | None:
+    """Why the resolution is not posted on this ticket (None: it is posted)."""
+    if ticket.merged_into_id is not None:
+        return LinkOutcome.MERGED
+    if ticket.status == Status.CLOSED:
+        return LinkOutcome.CLOSED
+    if not may(session, actor, Action.RESOLVE_INCIDENT, ticket):
+        return LinkOutcome.NOT_ALLOWED
+    return None
 
 
 def _post_resolution(
@@ -55,12 +68,14 @@ def _post_resolution(
         incident=incident,
         ticket=ticket,
     )
+    owner_queue = session.get(Queue, ticket.owner_queue_id)
+    # Posted on behalf of the level that talks to the requester, as any reply would be.
     session.add(
         Message(
             ticket_id=require_id(ticket),
             kind=MessageKind.PUBLIC_REPLY,
             author_id=actor.id if actor else None,
-            author_label=actor.full_name if actor else "DP ANEF",
+            author_label=owner_queue.name if owner_queue else "DP ANEF",
             body=text,
         )
     )

@@ -12,11 +12,16 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from sqlmodel import Session, col, select
 
 from dossiers.catalog import CATALOG
-from helpdesk.auth.models import Agent, Organisation, OrganisationKind, Role
-from helpdesk.errors import NotFoundError, StaleVersionError, ValidationFailedError
+from helpdesk.auth.models import Agent, Organisation, OrganisationKind
+from helpdesk.errors import StaleVersionError, ValidationFailedError
 from helpdesk.incidents import service
-from helpdesk.incidents.models import INCIDENT_STATUS_LABELS, Incident, IncidentStatus, Notice
-from helpdesk.incidents.permissions import can_manage_incidents, ensure_incident_manager
+from helpdesk.incidents.models import (
+    INCIDENT_STATUS_LABELS,
+    LINK_OUTCOME_LABELS,
+    Incident,
+    IncidentStatus,
+    Notice,
+)
 from helpdesk.incidents.schemas import (
     DEFAULT_REFERENT_MESSAGE,
     DEFAULT_USAGER_REPLY,
@@ -24,11 +29,10 @@ from helpdesk.incidents.schemas import (
     ResolutionForm,
 )
 from helpdesk.incidents.suggestions import suggest_links
+from helpdesk.policy import Action, console_ticket, ensure, may, may_do
 from helpdesk.referents.models import REPORT_KIND_LABELS, SEVERITY_LABELS
 from helpdesk.referents.schemas import field_errors
 from helpdesk.referents.service import report_of
-from helpdesk.tickets.models import Ticket
-from helpdesk.tickets.permissions import can_read
 from helpdesk.web.dependencies import CurrentAgent, DbSession
 from helpdesk.web.forms import as_list
 
@@ -127,14 +131,19 @@ def _page(
 def _detail(session: Session, agent: Agent, incident: Incident, **extra: Any) -> dict[str, Any]:
     """What an incident's page shows."""
     notice = session.exec(select(Notice).where(Notice.incident_id == incident.id)).first()
-    may_manage = can_manage_incidents(session, agent)
+    may_manage = may_do(session, agent, Action.DECLARE_INCIDENT)
     return {
         "may_manage": may_manage,
+        "may_resolve": may_do(session, agent, Action.RESOLVE_INCIDENT),
+        "may_link": may_do(session, agent, Action.LINK_INCIDENT),
         "incident": incident,
         "notice": notice,
-        "linked": service.linked_tickets(session, incident_id=incident.id or 0),
+        "linked": service.linked_tickets(session, incident_id=incident.id or 0, reader=agent),
+        "linked_total": service.linked_count(session, incident_id=incident.id or 0),
+        "outcome_labels": LINK_OUTCOME_LABELS,
         "suggestions": suggest_links(session, incident=incident, agent=agent)
-        if may_manage and incident.status != IncidentStatus.RESOLVED
+        if may_do(session, agent, Action.LINK_INCIDENT)
+        and incident.status != IncidentStatus.RESOLVED
         else [],
         "values": extra.pop("values", None) or _values_of(incident),
         "errors": extra.pop("errors", {}),
@@ -164,12 +173,12 @@ class IncidentController(Controller):
 
     @get("/", sync_to_thread=True)
     def index(self, db_session: DbSession, agent: CurrentAgent) -> Template:
-        """The incidents, newest first (agents read them; DP ANEF manages them)."""
-        _ensure_console_agent(agent)
+        """The incidents, newest first (agents read them; incident managers manage them)."""
+        ensure(db_session, agent, Action.READ_INCIDENTS)
         rows = db_session.exec(
             select(Incident).order_by(col(Incident.started_at).desc()).limit(200)
         ).all()
-        may_manage = can_manage_incidents(db_session, agent)
+        may_manage = may_do(db_session, agent, Action.DECLARE_INCIDENT)
         return _page(
             db_session, agent, "incidents/list.html", incidents=rows, may_manage=may_manage
         )
@@ -177,7 +186,7 @@ class IncidentController(Controller):
     @get("/nouveau", sync_to_thread=True)
     def new(self, db_session: DbSession, agent: CurrentAgent) -> Template:
         """The empty incident form."""
-        ensure_incident_manager(db_session, agent)
+        ensure(db_session, agent, Action.DECLARE_INCIDENT)
         return _page(db_session, agent, "incidents/new.html", values={"all_sites": True}, errors={})
 
     @post("/", sync_to_thread=True)
@@ -203,7 +212,7 @@ class IncidentController(Controller):
         self, db_session: DbSession, agent: CurrentAgent, incident_id: FromPath[int]
     ) -> Template:
         """An incident: its fields, linked tickets, suggested tickets and the resolution form."""
-        _ensure_console_agent(agent)
+        ensure(db_session, agent, Action.READ_INCIDENTS)
         incident = service.get_incident(db_session, incident_id)
         return _page(
             db_session, agent, "incidents/detail.html", **_detail(db_session, agent, incident)
@@ -324,7 +333,7 @@ class TicketIncidentController(Controller):
         ticket_id: FromPath[int],
     ) -> Template:
         """A fragment for htmx, or a page of its own without JavaScript."""
-        ticket = _console_ticket(db_session, agent, ticket_id)
+        ticket = console_ticket(db_session, agent, ticket_id)
         context = {
             "agent": agent,
             "ticket": ticket,
@@ -332,7 +341,7 @@ class TicketIncidentController(Controller):
             "kinds": REPORT_KIND_LABELS,
             "severities": SEVERITY_LABELS,
             "incidents": service.linked_incidents(db_session, ticket_id=ticket_id),
-            "may_link": can_manage_incidents(db_session, agent),
+            "may_link": may(db_session, agent, Action.LINK_INCIDENT, ticket),
             "open_incidents": service.open_incidents(db_session),
         }
         name = (
@@ -351,22 +360,8 @@ class TicketIncidentController(Controller):
         data: Annotated[LinkForm, FORM],
     ) -> Redirect:
         """Link this ticket to the chosen incident."""
-        _console_ticket(db_session, agent, ticket_id)
+        console_ticket(db_session, agent, ticket_id, Action.LINK_INCIDENT)
         service.link_tickets(
             db_session, incident_id=data.incident_id, ticket_ids=[ticket_id], actor=agent
         )
         return Redirect(f"/tickets/{ticket_id}", status_code=303)
-
-
-def _ensure_console_agent(agent: Agent) -> None:
-    """Référents follow incidents through their signalements and informations, not here."""
-    if agent.role == Role.REFERENT:
-        raise NotFoundError("Cette page n'existe pas ou ne vous est pas accessible.")
-
-
-def _console_ticket(session: Session, agent: Agent, ticket_id: int) -> Ticket:
-    """A ticket of the console the agent may read (référents use their own space)."""
-    ticket = session.get(Ticket, ticket_id)
-    if ticket is None or agent.role == Role.REFERENT or not can_read(session, agent, ticket):
-        raise NotFoundError("Ce ticket n'existe pas ou ne vous est pas accessible.")
-    return ticket

@@ -8,9 +8,11 @@ from datetime import timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from helpdesk.auth.models import Agent
 from helpdesk.db import utcnow
 from helpdesk.kb.index import LiveIndex
-from helpdesk.kb.permissions import ALL_AUDIENCES
+from helpdesk.policy import visible_tickets
+from helpdesk.policy.articles import ALL_AUDIENCES
 from helpdesk.tickets.models import Message, MessageKind, Ticket
 from knowledge_base.clusters import cluster_texts
 from knowledge_base.engine import MIN_SCORE
@@ -44,12 +46,18 @@ class Gap:
 
 
 def kb_gaps(
-    session: Session, *, live: LiveIndex, days: int = WINDOW.days, threshold: float = GAP_THRESHOLD
+    session: Session,
+    *,
+    live: LiveIndex,
+    reader: Agent,
+    days: int = WINDOW.days,
+    threshold: float = GAP_THRESHOLD,
 ) -> list[Gap]:
-    """Recent tickets whose best suggestion scored below the threshold, grouped by subject."""
+    """Recent tickets the reader may see whose best suggestion scored below the threshold,
+    grouped by subject."""
     index = live.get(session)
     gaps: list[GapTicket] = []
-    for ticket_id, reference, subject, first_message in _recent_tickets(session, days):
+    for ticket_id, reference, subject, first_message in _recent_tickets(session, reader, days):
         found = index.suggest(
             f"{subject}\n{first_message}", audiences=set(ALL_AUDIENCES), limit=1, prior={}
         )
@@ -61,8 +69,8 @@ def kb_gaps(
     return [Gap(c.label, tuple(by_id[i] for i in c.members)) for c in clusters]
 
 
-def _recent_tickets(session: Session, days: int) -> list[tuple[int, str, str, str]]:
-    """(id, reference, subject, first requester message) of the tickets of the last days."""
+def _recent_tickets(session: Session, reader: Agent, days: int) -> list[tuple[int, str, str, str]]:
+    """(id, reference, subject, first requester message) of the reader's recent tickets."""
     since = utcnow() - timedelta(days=days)
     first = (
         select(Message.ticket_id, func.min(Message.id).label("message_id"))
@@ -74,7 +82,7 @@ def _recent_tickets(session: Session, days: int) -> list[tuple[int, str, str, st
         select(Ticket.id, Ticket.reference, Ticket.subject, Message.body)
         .join(first, first.c.ticket_id == Ticket.id, isouter=True)
         .join(Message, col(Message.id) == first.c.message_id, isouter=True)
-        .where(col(Ticket.created_at) >= since)
+        .where(col(Ticket.created_at) >= since, visible_tickets(session, reader))
         .order_by(col(Ticket.created_at).desc())
         .limit(MAX_TICKETS)
     ).all()

@@ -18,8 +18,8 @@ from helpdesk.kb.models import (
     ArticleStatus,
     Audience,
 )
-from helpdesk.kb.permissions import can_edit, can_read, publicly_visible, readable_audiences
 from helpdesk.kb.schemas import ArticleContent
+from helpdesk.policy.articles import can_edit, can_read, publicly_visible, readable_audiences
 from knowledge_base.diff import RevisionDiff, diff_docs
 
 ArticleSelect = SelectOfScalar[Article]

@@ -23,9 +23,9 @@ from helpdesk.kb.models import (
     ArticleStatus,
     FeedbackKind,
 )
-from helpdesk.kb.permissions import can_edit, can_read, publicly_visible
 from helpdesk.kb.schemas import MAX_COMMENT, ArticleContent, check_slug
 from helpdesk.kb.tasks import REFRESH_JOB
+from helpdesk.policy.articles import can_edit, can_read, publicly_visible
 
 DEFAULT_OWNER = "dp-anef"
 

@@ -31,10 +31,10 @@ from helpdesk.kb.models import (
     Article,
     FeedbackKind,
 )
-from helpdesk.kb.permissions import can_edit, readable_audiences
 from helpdesk.kb.schemas import ArticleForm, UsedForm
+from helpdesk.policy import may_view
+from helpdesk.policy.articles import can_edit, readable_audiences
 from helpdesk.tickets.models import Ticket
-from helpdesk.tickets.permissions import can_read as can_read_ticket
 from helpdesk.web.dependencies import CurrentAgent, DbSession
 from knowledge_base.render import render_markdown
 
@@ -158,7 +158,7 @@ class KbController(Controller):
     @get("/lacunes", sync_to_thread=True)
     def gaps_page(self, state: State, db_session: DbSession, editor: EditorAgent) -> Template:
         """Recent tickets no article answers, grouped by similar subject."""
-        found = gaps.kb_gaps(db_session, live=state.kb_index)
+        found = gaps.kb_gaps(db_session, live=state.kb_index, reader=editor)
         return _page("kb/gaps.html", editor, gaps=found, days=gaps.WINDOW.days)
 
     @get("/{slug:str}", sync_to_thread=True)
@@ -304,7 +304,7 @@ def _ticket_id(session: Session, agent: Agent, raw: str) -> int | None:
     if not raw.strip():
         return None
     ticket = session.get(Ticket, int(raw)) if raw.strip().isdigit() else None
-    if ticket is None or not can_read_ticket(session, agent, ticket):
+    if ticket is None or not may_view(session, agent, ticket):
         raise NotFoundError("Ce ticket n'existe pas ou ne vous est pas accessible.")
     return ticket.id
 

@@ -9,11 +9,12 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from helpdesk.auth.models import Agent, Organisation, Role
+from helpdesk.auth.models import Agent, Organisation
 from helpdesk.db import require_id
 from helpdesk.errors import NotFoundError, PermissionDeniedError, ValidationFailedError
 from helpdesk.intake.uploads import CleanFile
 from helpdesk.notifications.service import queue_mail
+from helpdesk.policy import Action, ensure, may_view
 from helpdesk.referents.models import Report
 from helpdesk.referents.schemas import ReportForm
 from helpdesk.tickets.attachments import store_files
@@ -25,7 +26,6 @@ from helpdesk.tickets.models import (
     Status,
     Ticket,
 )
-from helpdesk.tickets.permissions import can_read
 from helpdesk.tickets.queries import PUBLIC_KINDS, public_messages
 from helpdesk.tickets.schemas import NewTicket
 from helpdesk.tickets.service import add_message, create_ticket
@@ -44,12 +44,13 @@ class ThreadMessage:
     attachments: tuple[Attachment, ...]
 
 
-def ensure_referent(agent: Agent) -> int:
-    """The référent's site id; anyone else is refused."""
-    if agent.role != Role.REFERENT or agent.site_id is None or not agent.active:
+def ensure_referent(session: Session, agent: Agent) -> int:
+    """The référent's site id; anyone else is refused (the policy's REPORT_AS_SITE)."""
+    ensure(session, agent, Action.REPORT_AS_SITE)
+    if agent.site_id is None:
         raise PermissionDeniedError(
-            "Cet espace est réservé aux référents des préfectures et des plateformes "
-            "de naturalisation."
+            "Votre compte de référent n'est rattaché à aucun site : "
+            "demandez à votre administrateur de le compléter."
         )
     return agent.site_id
 
@@ -76,7 +77,7 @@ def file_report(
     storage_dir: Path,
 ) -> Ticket:
     """Open a signalement for the référent's site in DP ANEF's queue, with its details."""
-    site_id = ensure_referent(actor)
+    site_id = ensure_referent(session, actor)
     check_screenshots(screenshots)
     ticket = create_ticket(session, data=_new_ticket(form, actor, site_id), actor=actor)
     ticket.requester_email = actor.email  # replies reach the référent (an agent account)
@@ -139,9 +140,9 @@ def reply(
 
 def site_ticket(session: Session, *, agent: Agent, ticket_id: int) -> Ticket:
     """A ticket of the référent's site; any other is the same 404 as a missing one."""
-    ensure_referent(agent)
+    ensure_referent(session, agent)
     ticket = session.get(Ticket, ticket_id)
-    if ticket is None or not can_read(session, agent, ticket):
+    if ticket is None or not may_view(session, agent, ticket):
         raise NotFoundError("Ce signalement n'existe pas ou ne concerne pas votre site.")
     return ticket
 
@@ -182,7 +183,7 @@ def report_of(session: Session, *, ticket_id: int) -> Report | None:
 
 def site_counts(session: Session, *, agent: Agent) -> dict[str, int]:
     """How many of the site's tickets are in each status."""
-    site_id = ensure_referent(agent)
+    site_id = ensure_referent(session, agent)
     rows = session.exec(
         select(Ticket.status, func.count())
         .where(col(Ticket.site_id) == site_id)

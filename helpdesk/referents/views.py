@@ -20,7 +20,7 @@ from helpdesk.incidents import notices
 from helpdesk.incidents.service import linked_incidents
 from helpdesk.intake.forms import MAX_CONTACT_BODY, Files, read_files
 from helpdesk.kb.index import suggest
-from helpdesk.kb.permissions import readable_audiences
+from helpdesk.policy.articles import readable_audiences
 from helpdesk.referents import service
 from helpdesk.referents.models import REPORT_KIND_LABELS, SEVERITY_LABELS
 from helpdesk.referents.schemas import FIELD_LABELS, ReportForm, field_errors
@@ -141,7 +141,7 @@ class ReferentController(Controller):
         self, request: Request[Any, Any, Any], db_session: DbSession, agent: CurrentAgent
     ) -> Template:
         """The site's tickets with counts, search and the latest notices."""
-        service.ensure_referent(agent)
+        service.ensure_referent(db_session, agent)
         query = {k: v for k, v in request.query_params.items()}
         context = _space(db_session, agent, query)
         name = (
@@ -150,9 +150,9 @@ class ReferentController(Controller):
         return Template(name, context=context)
 
     @get("/signalements/nouveau", sync_to_thread=True)
-    def new_report(self, agent: CurrentAgent) -> Template:
+    def new_report(self, db_session: DbSession, agent: CurrentAgent) -> Template:
         """The empty signalement form."""
-        service.ensure_referent(agent)
+        service.ensure_referent(db_session, agent)
         return _new_page(
             {"agent": agent, "nav": "referent", "values": {}, "errors": {}, "suggestions": []}
         )
@@ -166,7 +166,7 @@ class ReferentController(Controller):
         agent: CurrentAgent,
     ) -> Template | Redirect:
         """Check the signalement; open it, or give the form back with each problem explained."""
-        service.ensure_referent(agent)
+        service.ensure_referent(db_session, agent)
         form = await request.form()
         values = _values(form)
         if form.get("intent") == "articles":

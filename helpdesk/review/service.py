@@ -13,7 +13,7 @@ from dossiers.catalog import PROCEDURES_BY_CODE
 from helpdesk.auth.models import Agent
 from helpdesk.db import utcnow
 from helpdesk.incidents.models import Incident, IncidentTicket
-from helpdesk.incidents.permissions import ensure_reviewer
+from helpdesk.policy import Action, ensure, visible_tickets
 from helpdesk.review.models import ReviewMeeting
 from helpdesk.review.timeline import time_per_level
 from helpdesk.tickets.lifecycle import ACTIVE_STATUSES
@@ -66,7 +66,7 @@ def last_review(session: Session) -> ReviewMeeting | None:
 
 def hold_review(session: Session, *, actor: Agent, note: str = "") -> ReviewMeeting:
     """Record that the point bimensuel was held now (the next period starts)."""
-    ensure_reviewer(session, actor)
+    ensure(session, actor, Action.HOLD_REVIEW)
     meeting = ReviewMeeting(held_by_id=actor.id, note=note.replace("\0", "").strip()[:2000])
     session.add(meeting)
     session.flush()
@@ -75,9 +75,9 @@ def hold_review(session: Session, *, actor: Agent, note: str = "") -> ReviewMeet
 
 def review(session: Session, *, agent: Agent, filters: ReviewFilters) -> list[ReviewGroup]:
     """The open tickets between levels, grouped by queue (level order) then procedure."""
-    ensure_reviewer(session, agent)
+    ensure(session, agent, Action.ATTEND_REVIEW)
     queues = {q.id: q for q in session.exec(select(Queue))}
-    tickets = _tickets(session, queues, filters)
+    tickets = _tickets(session, agent, queues, filters)
     ids = [t.id for t in tickets if t.id is not None]
     events = _events(session, ids)
     incidents = _incidents(session, ids)
@@ -95,9 +95,10 @@ def review(session: Session, *, agent: Agent, filters: ReviewFilters) -> list[Re
 
 
 def _tickets(
-    session: Session, queues: dict[int | None, Queue], filters: ReviewFilters
+    session: Session, agent: Agent, queues: dict[int | None, Queue], filters: ReviewFilters
 ) -> list[Ticket]:
-    """Active tickets that went through DP ANEF or SDST and sit above level 1 or moved."""
+    """Active tickets that went through DP ANEF or SDST and sit above level 1 or moved,
+    among those the agent may see (a référent: its site's)."""
     codes = list(REVIEW_QUEUES)
     touching = select(TicketEvent.ticket_id).where(
         col(TicketEvent.kind).in_(MOVE_KINDS),
@@ -107,6 +108,7 @@ def _tickets(
     upper = [q_id for q_id, q in queues.items() if q.level >= 2]
     review_ids = [q_id for q_id, q in queues.items() if q.code in codes]
     query = select(Ticket).where(
+        visible_tickets(session, agent),
         col(Ticket.status).in_([s.value for s in ACTIVE_STATUSES]),
         or_(col(Ticket.id).in_(touching), col(Ticket.queue_id).in_(review_ids)),
         or_(col(Ticket.queue_id).in_(upper), col(Ticket.id).in_(handed)),

@@ -11,16 +11,15 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from dossiers.catalog import CATALOG
 from helpdesk.auth.models import Agent
 from helpdesk.db import utcnow
-from helpdesk.incidents.permissions import ensure_reviewer
+from helpdesk.policy import Action, ensure, may_do, visible_queues
 from helpdesk.review import service
 from helpdesk.review.export import csv_text
 from helpdesk.review.timeline import duration_text
-from helpdesk.tickets.models import Queue
 from helpdesk.web.dependencies import CurrentAgent, DbSession
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -62,7 +61,7 @@ def _filters(
 
 def _context(session: Session, agent: Agent, request: Request[Any, Any, Any]) -> dict[str, Any]:
     """What the page and the printable version show."""
-    ensure_reviewer(session, agent)
+    ensure(session, agent, Action.ATTEND_REVIEW)
     filters, params = _filters(session, request)
     groups = service.review(session, agent=agent, filters=filters)
     return {
@@ -74,7 +73,9 @@ def _context(session: Session, agent: Agent, request: Request[Any, Any, Any]) ->
         "params": params,
         "periods": PERIODS,
         "last": service.last_review(session),
-        "queues": session.exec(select(Queue).order_by(col(Queue.level), col(Queue.name))).all(),
+        "queues": visible_queues(session, agent),
+        "may_export": may_do(session, agent, Action.EXPORT),
+        "may_hold": may_do(session, agent, Action.HOLD_REVIEW),
         "procedures": CATALOG,
         "duration": duration_text,
         "query": str(request.url.query or ""),
@@ -106,6 +107,7 @@ class ReviewController(Controller):
         self, request: Request[Any, Any, Any], db_session: DbSession, agent: CurrentAgent
     ) -> Response[bytes]:
         """The same tickets as a CSV file (UTF-8 with BOM, « ; », no formula can run)."""
+        ensure(db_session, agent, Action.EXPORT)
         context = _context(db_session, agent, request)
         stamp = utcnow().astimezone(PARIS).strftime("%Y-%m-%d")
         return Response(

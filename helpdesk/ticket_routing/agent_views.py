@@ -10,12 +10,10 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 from pydantic import BaseModel
 
-from helpdesk.errors import NotFoundError
+from helpdesk.policy import Action, console_ticket
 from helpdesk.ticket_routing import admin_queries as queries
 from helpdesk.ticket_routing import assignment
 from helpdesk.ticket_routing.service import accept_suggestion
-from helpdesk.tickets.permissions import can_read
-from helpdesk.tickets.service import get_ticket
 from helpdesk.web.dependencies import CurrentAgent, DbSession
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -52,9 +50,7 @@ class RoutingAgentController(Controller):
         self, db_session: DbSession, agent: CurrentAgent, ticket_id: FromPath[int]
     ) -> Template:
         """The suggestion, tags and SLA clocks of a ticket (a fragment for the ticket page)."""
-        ticket = get_ticket(db_session, ticket_id)
-        if not can_read(db_session, agent, ticket):
-            raise NotFoundError("Ce ticket n'existe pas.")
+        ticket = console_ticket(db_session, agent, ticket_id)
         context = {**queries.ticket_panel(db_session, ticket), "agent": agent}
         return Template("routing/_ticket_panel.html", context=context)
 
@@ -63,5 +59,6 @@ class RoutingAgentController(Controller):
         self, db_session: DbSession, agent: CurrentAgent, ticket_id: FromPath[int]
     ) -> Redirect:
         """Apply the suggested procedure and motif; the rules run again on them."""
+        console_ticket(db_session, agent, ticket_id, Action.ACCEPT_ROUTING)
         accept_suggestion(db_session, ticket_id=ticket_id, actor=agent)
         return Redirect(f"/tickets/{ticket_id}", status_code=303)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from sqlmodel import Session, select
 
 from dossiers.catalog import PROCEDURES_BY_CODE
+from helpdesk import policy
 from helpdesk.auth.models import Agent
 from helpdesk.errors import NotFoundError, ValidationFailedError
 from helpdesk.jobs.registry import enqueue_job
@@ -26,8 +27,7 @@ from helpdesk.tickets.models import (
     Ticket,
     TicketEvent,
 )
-from helpdesk.tickets.permissions import can_read
-from helpdesk.tickets.service import ensure_agent_may_act, load_for_change, record_event, touch
+from helpdesk.tickets.service import load_for_change, record_event, touch
 from routing.classification import Guess
 from routing.rules import Action, ActionKind, Rule, TicketFacts, evaluate, rule_matches
 
@@ -249,7 +249,7 @@ def dry_run(
         ticket = session.exec(
             select(Ticket).where(Ticket.reference == reference.strip().upper())
         ).first()
-        if ticket is None or not can_read(session, agent, ticket):
+        if ticket is None or not policy.may_view(session, agent, ticket):
             raise NotFoundError(f"Aucun ticket {reference.strip()} : vérifiez la référence.")
         facts = ticket_facts(session, ticket)
     elif subject.strip() or message.strip():
@@ -309,8 +309,9 @@ def _family(code: str) -> str:
 
 def accept_suggestion(session: Session, *, ticket_id: int, actor: Agent) -> list[str]:
     """An agent applies the suggested procedure and motif; the rules then run again."""
-    ticket = load_for_change(session, ticket_id, None)
-    ensure_agent_may_act(session, actor, ticket)
+    ticket = load_for_change(
+        session, ticket_id, None, actor=actor, action=policy.Action.ACCEPT_ROUTING
+    )
     before = {"procedure": ticket.procedure, "category": ticket.category}
     changed = classify.accept_suggestion(session, ticket=ticket, actor_id=actor.id)
     for name in changed:

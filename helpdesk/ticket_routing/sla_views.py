@@ -12,12 +12,13 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 from pydantic import BaseModel, Field, field_validator
 
-from helpdesk.auth.models import Agent, Role
+from helpdesk.auth.models import Agent
+from helpdesk.policy import Action
 from helpdesk.ticket_routing import admin_queries as queries
 from helpdesk.ticket_routing import calendars
 from helpdesk.ticket_routing.models import QueueRouting
 from helpdesk.ticket_routing.policies import update_policy
-from helpdesk.web.dependencies import DbSession, require_roles
+from helpdesk.web.dependencies import DbSession, require_right
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -66,7 +67,7 @@ class SlaAdminController(Controller):
     """SLA policies and calendars, for administrators."""
 
     path = "/admin/routage"
-    dependencies = {"admin": Provide(require_roles(Role.ADMIN), sync_to_thread=False)}
+    dependencies = {"admin": Provide(require_right(Action.ADMINISTER), sync_to_thread=True)}
 
     @get("/delais", sync_to_thread=True)
     def policies(self, db_session: DbSession, admin: NamedDependency[Agent]) -> Template:

@@ -12,13 +12,14 @@ from litestar.response import Redirect, Template
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from helpdesk.auth.models import Agent, Role
+from helpdesk.auth.models import Agent
 from helpdesk.errors import NotFoundError, ValidationFailedError
+from helpdesk.policy import Action
 from helpdesk.ticket_routing import admin_queries as queries
 from helpdesk.ticket_routing import assignment, rules_store
 from helpdesk.ticket_routing.models import RoutingRule
 from helpdesk.ticket_routing.service import dry_run
-from helpdesk.web.dependencies import DbSession, require_roles
+from helpdesk.web.dependencies import DbSession, require_right
 from routing.rules_text import FIELD_HELP, format_actions, format_conditions
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -51,7 +52,7 @@ class RoutingAdminController(Controller):
     """Rules, dry run and queue assignment modes, for administrators."""
 
     path = "/admin/routage"
-    dependencies = {"admin": Provide(require_roles(Role.ADMIN), sync_to_thread=False)}
+    dependencies = {"admin": Provide(require_right(Action.ADMINISTER), sync_to_thread=True)}
 
     @get("/", sync_to_thread=True)
     def rules_page(self, db_session: DbSession, admin: NamedDependency[Agent]) -> Template:

@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from dataclasses import dataclass, field
+from typing import Annotated, ParamSpec
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.datastructures import State
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from pydantic import BaseModel
 from sqlmodel import Session
 
 from helpdesk.auth.models import Agent
+from helpdesk.db import refusable
 from helpdesk.dossier_links.service import verified_dossier
 from helpdesk.errors import DomainError, NotFoundError, StaleVersionError
+from helpdesk.policy import Action, console_ticket
 from helpdesk.tickets import canned, fields, handover, kb_panel, merge, presence, service
 from helpdesk.tickets.models import MessageKind
 from helpdesk.tickets.page import ticket_context
-from helpdesk.tickets.service import ensure_agent_may_act
-from helpdesk.tickets.views import readable_ticket
 from helpdesk.web.dependencies import CurrentAgent, DbSession
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+P = ParamSpec("P")
 
 
 class MessageForm(BaseModel):
@@ -87,40 +90,51 @@ def _back(ticket_id: int) -> Redirect:
     return Redirect(f"/tickets/{ticket_id}", status_code=303)
 
 
-def _or_conflict(
-    session: Session,
-    agent: Agent,
-    ticket_id: int,
-    draft: str,
-    action: Callable[[], Any],
-    kept: dict[str, str] | None = None,
-) -> Redirect | Template:
-    """Run the action on a ticket the agent may see; a refusal shows it again with the input."""
-    readable_ticket(session, agent, ticket_id)
-    try:
-        action()
-    except StaleVersionError as error:
-        ticket = readable_ticket(session, agent, ticket_id)
+@dataclass(frozen=True)
+class TicketAction:
+    """Who acts on which ticket, and what they typed (shown again if the action is refused)."""
+
+    session: Session
+    agent: Agent
+    ticket_id: int
+    draft: str = ""
+    kept: dict[str, str] = field(default_factory=dict)
+
+    def run(
+        self, service_call: Callable[P, object], /, *args: P.args, **kwargs: P.kwargs
+    ) -> Redirect | Template:
+        """Carry out one service call; a refusal changes nothing and shows the ticket again."""
+        console_ticket(self.session, self.agent, self.ticket_id)
+        try:
+            with refusable(self.session):
+                service_call(*args, **kwargs)
+        except NotFoundError:
+            raise
+        except DomainError as error:
+            return self._page_with(error)
+        return _back(self.ticket_id)
+
+    def _page_with(self, error: DomainError) -> Template:
+        """The ticket page again, with the refusal beside the form and the typed text kept."""
+        ticket = console_ticket(self.session, self.agent, self.ticket_id)
+        stale = isinstance(error, StaleVersionError)
         context = ticket_context(
-            session, agent=agent, ticket=ticket, draft=draft, conflict=error.message
+            self.session,
+            agent=self.agent,
+            ticket=ticket,
+            draft=self.draft,
+            conflict=error.message if stale else None,
         )
-        return Template("tickets/ticket.html", context=context, status_code=409)
-    except NotFoundError:
-        raise
-    except DomainError as error:
-        # Nothing of the refused action is kept; the page comes back with what was typed.
-        session.rollback()
-        ticket = readable_ticket(session, agent, ticket_id)
-        context = ticket_context(session, agent=agent, ticket=ticket, draft=draft)
-        context.update(refusal=error, kept=kept or {})
+        if not stale:
+            context.update(refusal=error, kept=self.kept)
         return Template("tickets/ticket.html", context=context, status_code=error.status_code)
-    return _back(ticket_id)
 
 
 class TicketActionsController(Controller):
     """Every state-changing action of the ticket page (all POST, all CSRF-checked)."""
 
     path = "/tickets/{ticket_id:int}"
+    request_class = HTMXRequest
 
     @post("/messages", sync_to_thread=True)
     def add_message(
@@ -132,19 +146,14 @@ class TicketActionsController(Controller):
     ) -> Redirect | Template:
         """Add a public reply or an internal note."""
         kind = data.kind if data.kind != MessageKind.REQUESTER else MessageKind.INTERNAL_NOTE
-        return _or_conflict(
+        return TicketAction(db_session, agent, ticket_id, draft=data.body).run(
+            service.add_message,
             db_session,
-            agent,
-            ticket_id,
-            data.body,
-            lambda: service.add_message(
-                db_session,
-                ticket_id=ticket_id,
-                kind=kind,
-                body=data.body,
-                actor=agent,
-                expected_version=data.version,
-            ),
+            ticket_id=ticket_id,
+            kind=kind,
+            body=data.body,
+            actor=agent,
+            expected_version=data.version,
         )
 
     @post("/status", sync_to_thread=True)
@@ -156,19 +165,16 @@ class TicketActionsController(Controller):
         data: Annotated[StatusForm, FORM],
     ) -> Redirect | Template:
         """Move the ticket along its lifecycle."""
-        return _or_conflict(
+        return TicketAction(
+            db_session, agent, ticket_id, kept=data.model_dump(exclude={"version"})
+        ).run(
+            service.change_status,
             db_session,
-            agent,
-            ticket_id,
-            "",
-            lambda: service.change_status(
-                db_session,
-                ticket_id=ticket_id,
-                status=data.status,
-                actor=agent,
-                reason=data.reason or None,
-                expected_version=data.version,
-            ),
+            ticket_id=ticket_id,
+            status=data.status,
+            actor=agent,
+            reason=data.reason or None,
+            expected_version=data.version,
         )
 
     @post("/handover", sync_to_thread=True)
@@ -180,23 +186,19 @@ class TicketActionsController(Controller):
         data: Annotated[HandoverForm, FORM],
     ) -> Redirect | Template:
         """Escalate, transfer or return the ticket along the chain."""
-        return _or_conflict(
+        return TicketAction(
+            db_session, agent, ticket_id, kept=data.model_dump(exclude={"version"})
+        ).run(
+            handover.hand_over,
             db_session,
-            agent,
-            ticket_id,
-            "",
-            lambda: handover.hand_over(
-                db_session,
-                ticket_id=ticket_id,
-                to_queue_code=data.to_queue,
-                reason=data.reason,
-                checked=data.checked,
-                question=data.question,
-                answer=data.answer,
-                actor=agent,
-                expected_version=data.version,
-            ),
-            kept=data.model_dump(exclude={"version"}),
+            ticket_id=ticket_id,
+            to_queue_code=data.to_queue,
+            reason=data.reason,
+            checked=data.checked,
+            question=data.question,
+            answer=data.answer,
+            actor=agent,
+            expected_version=data.version,
         )
 
     @post("/assign", sync_to_thread=True)
@@ -210,18 +212,13 @@ class TicketActionsController(Controller):
         """Take the ticket, or assign it to a member of its queue (or to nobody)."""
         raw = data.assignee_id
         assignee_id = agent.id if raw == "me" else (int(raw) if raw.isdigit() else None)
-        return _or_conflict(
+        return TicketAction(db_session, agent, ticket_id).run(
+            service.assign,
             db_session,
-            agent,
-            ticket_id,
-            "",
-            lambda: service.assign(
-                db_session,
-                ticket_id=ticket_id,
-                assignee_id=assignee_id,
-                actor=agent,
-                expected_version=data.version,
-            ),
+            ticket_id=ticket_id,
+            assignee_id=assignee_id,
+            actor=agent,
+            expected_version=data.version,
         )
 
     @post("/champs", sync_to_thread=True)
@@ -233,20 +230,17 @@ class TicketActionsController(Controller):
         data: Annotated[FieldsForm, FORM],
     ) -> Redirect | Template:
         """Correct the procedure, motif or priority; the routing rules run again."""
-        return _or_conflict(
+        return TicketAction(
+            db_session, agent, ticket_id, kept=data.model_dump(exclude={"version"})
+        ).run(
+            fields.update_fields,
             db_session,
-            agent,
-            ticket_id,
-            "",
-            lambda: fields.update_fields(
-                db_session,
-                ticket_id=ticket_id,
-                actor=agent,
-                procedure=data.procedure,
-                category=data.category,
-                priority=data.priority,
-                expected_version=data.version,
-            ),
+            ticket_id=ticket_id,
+            actor=agent,
+            procedure=data.procedure,
+            category=data.category,
+            priority=data.priority,
+            expected_version=data.version,
         )
 
     @post("/fusion", sync_to_thread=True)
@@ -256,17 +250,16 @@ class TicketActionsController(Controller):
         agent: CurrentAgent,
         ticket_id: FromPath[int],
         data: Annotated[ReferenceForm, FORM],
-    ) -> Redirect:
+    ) -> Redirect | Template:
         """Merge this ticket into another ticket of the same requester."""
-        readable_ticket(db_session, agent, ticket_id)
-        survivor = merge.merge(
+        return TicketAction(db_session, agent, ticket_id, kept=data.model_dump()).run(
+            merge.merge,
             db_session,
             source_id=ticket_id,
             target_reference=data.reference,
             actor=agent,
             reason=data.reason,
         )
-        return _back(survivor.id)  # type: ignore[arg-type]
 
     @post("/liens", sync_to_thread=True)
     def link(
@@ -275,18 +268,18 @@ class TicketActionsController(Controller):
         agent: CurrentAgent,
         ticket_id: FromPath[int],
         data: Annotated[ReferenceForm, FORM],
-    ) -> Redirect:
+    ) -> Redirect | Template:
         """Link a related ticket."""
-        readable_ticket(db_session, agent, ticket_id)
-        merge.link(db_session, ticket_id=ticket_id, other_reference=data.reference, actor=agent)
-        return _back(ticket_id)
+        return TicketAction(db_session, agent, ticket_id, kept=data.model_dump()).run(
+            merge.link, db_session, ticket_id=ticket_id, other_reference=data.reference, actor=agent
+        )
 
     @post("/presence", sync_to_thread=True)
     def presence(
         self, db_session: DbSession, agent: CurrentAgent, ticket_id: FromPath[int]
     ) -> Template:
         """Note that the agent has the page open; answer who else has it open."""
-        readable_ticket(db_session, agent, ticket_id)
+        console_ticket(db_session, agent, ticket_id)
         presence.heartbeat(db_session, ticket_id=ticket_id, agent=agent)
         others = presence.others_viewing(db_session, ticket_id=ticket_id, agent=agent)
         return Template("tickets/_presence.html", context={"others_viewing": others})
@@ -294,7 +287,7 @@ class TicketActionsController(Controller):
     @post("/articles/{slug:str}/inserer", sync_to_thread=True)
     def insert_article(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         state: State,
         db_session: DbSession,
         agent: CurrentAgent,
@@ -303,8 +296,7 @@ class TicketActionsController(Controller):
         data: Annotated[DraftForm, FORM],
     ) -> Template:
         """Add an article's link and summary to the reply draft and record it as used."""
-        ticket = readable_ticket(db_session, agent, ticket_id)
-        ensure_agent_may_act(db_session, agent, ticket)
+        ticket = console_ticket(db_session, agent, ticket_id, Action.NOTE)
         draft = kb_panel.insert_article(
             db_session,
             agent=agent,
@@ -316,15 +308,14 @@ class TicketActionsController(Controller):
         context = ticket_context(
             db_session, agent=agent, ticket=ticket, draft=draft, live=state.kb_index
         )
-        fragment = bool(request.headers.get("hx-request"))
         return Template(
-            "tickets/_reply_form.html" if fragment else "tickets/ticket.html", context=context
+            "tickets/_reply_form.html" if request.htmx else "tickets/ticket.html", context=context
         )
 
     @get("/reponse", sync_to_thread=True)
     def reply_form(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         state: State,
         db_session: DbSession,
         agent: CurrentAgent,
@@ -332,7 +323,7 @@ class TicketActionsController(Controller):
         reponse_type: FromQuery[int | None] = None,
     ) -> Template:
         """The reply form, prefilled with a canned response (htmx fragment or full page)."""
-        ticket = readable_ticket(db_session, agent, ticket_id)
+        ticket = console_ticket(db_session, agent, ticket_id)
         draft = ""
         if reponse_type is not None:
             dossier = verified_dossier(
@@ -348,6 +339,5 @@ class TicketActionsController(Controller):
         context = ticket_context(
             db_session, agent=agent, ticket=ticket, draft=draft, live=state.kb_index
         )
-        fragment = bool(request.headers.get("hx-request"))
-        name = "tickets/_reply_form.html" if fragment else "tickets/ticket.html"
+        name = "tickets/_reply_form.html" if request.htmx else "tickets/ticket.html"
         return Template(name, context=context)

@@ -8,9 +8,9 @@ from sqlmodel import Session
 
 from helpdesk.auth.models import Agent
 from helpdesk.errors import NotFoundError, ValidationFailedError
+from helpdesk.policy import may_view
 from helpdesk.tickets import handover, service
 from helpdesk.tickets.models import Ticket
-from helpdesk.tickets.permissions import can_read
 
 MAX_SELECTION = 200
 ACTIONS = ("take", "unassign", "status", "handover")
@@ -37,7 +37,7 @@ def apply(session: Session, *, agent: Agent, ticket_ids: list[int], todo: BulkAc
         raise ValidationFailedError("Sélectionnez au moins un ticket.")
     for ticket_id in ids:
         ticket = session.get(Ticket, ticket_id)
-        if ticket is None or not can_read(session, agent, ticket):
+        if ticket is None or not may_view(session, agent, ticket):
             raise NotFoundError(
                 "Un des tickets sélectionnés n'existe pas ou ne vous est pas accessible."
             )

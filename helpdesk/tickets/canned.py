@@ -6,9 +6,10 @@ import re
 
 from sqlmodel import Session, col, select
 
-from helpdesk.auth.models import Agent, Role
+from helpdesk.auth.models import Agent
 from helpdesk.db import utcnow
-from helpdesk.errors import NotFoundError, PermissionDeniedError, ValidationFailedError
+from helpdesk.errors import NotFoundError, ValidationFailedError
+from helpdesk.policy import Action, ensure
 from helpdesk.tickets.models import STATUS_LABELS, CannedResponse, Status, Ticket
 
 PLACEHOLDERS = {
@@ -18,7 +19,6 @@ PLACEHOLDERS = {
     "statut_dossier": "le statut du dossier lié",
     "conseiller": "votre nom",
 }
-MANAGERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 DOSSIER_STATUS_UNAVAILABLE = "statut du dossier indisponible pour le moment"
 
@@ -37,7 +37,7 @@ def available(session: Session, *, agent: Agent) -> list[CannedResponse]:
 
 def all_for_manager(session: Session, *, agent: Agent) -> list[CannedResponse]:
     """Every response of the organisation, active or not, for its supervisors."""
-    ensure_manager(agent)
+    ensure_manager(session, agent)
     return list(
         session.exec(
             select(CannedResponse)
@@ -57,7 +57,7 @@ def save(
     response_id: int | None = None,
 ) -> CannedResponse:
     """Create or update a response after checking its placeholders."""
-    ensure_manager(agent)
+    ensure_manager(session, agent)
     title, body = title.strip(), body.replace("\0", "").strip()
     errors = {}
     if not title:
@@ -99,10 +99,9 @@ def placeholders_in(body: str) -> list[str]:
     return PLACEHOLDER.findall(body)
 
 
-def ensure_manager(agent: Agent) -> None:
-    """Only supervisors and administrators manage responses."""
-    if agent.role not in MANAGERS:
-        raise PermissionDeniedError("Seuls les superviseurs gèrent les réponses types.")
+def ensure_manager(session: Session, agent: Agent) -> None:
+    """Only supervisors and administrators manage responses (the policy's MANAGE_CANNED)."""
+    ensure(session, agent, Action.MANAGE_CANNED)
 
 
 def _owned(session: Session, agent: Agent, response_id: int) -> CannedResponse:

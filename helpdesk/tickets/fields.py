@@ -8,8 +8,9 @@ from dossiers.catalog import is_procedure
 from helpdesk.auth.models import Agent
 from helpdesk.errors import ValidationFailedError
 from helpdesk.jobs.registry import enqueue_job
+from helpdesk.policy import Action
 from helpdesk.tickets.models import Priority, Ticket
-from helpdesk.tickets.service import ensure_agent_may_act, load_for_change, record_event, touch
+from helpdesk.tickets.service import load_for_change, record_event, touch
 
 ROUTING_JOB = "routing.ticket_changed"
 
@@ -25,8 +26,9 @@ def update_fields(
     expected_version: int | None = None,
 ) -> Ticket:
     """Change what the agent corrected, one history line per field, then re-route."""
-    ticket = load_for_change(session, ticket_id, expected_version)
-    ensure_agent_may_act(session, actor, ticket)
+    ticket = load_for_change(
+        session, ticket_id, expected_version, actor=actor, action=Action.CHANGE_FIELDS
+    )
     wanted = _checked(procedure=procedure, category=category, priority=priority)
     changed = False
     for name, value in wanted.items():

@@ -7,9 +7,9 @@ from sqlmodel import Session, select
 from helpdesk.auth.models import Agent
 from helpdesk.errors import InvalidTransitionError, ValidationFailedError
 from helpdesk.jobs.registry import enqueue_job
+from helpdesk.policy import Action, authorize
 from helpdesk.tickets.models import HandoverRoute, Message, MessageKind, Queue, Status, Ticket
 from helpdesk.tickets.service import (
-    ensure_agent_may_act,
     load_for_change,
     queue_by_code,
     record_event,
@@ -31,12 +31,15 @@ def hand_over(
     expected_version: int | None = None,
 ) -> Ticket:
     """Move the ticket along a move the chain allows, with what the next level needs."""
-    ticket = load_for_change(session, ticket_id, expected_version)
-    ensure_agent_may_act(session, actor, ticket)
+    ticket = load_for_change(
+        session, ticket_id, expected_version, actor=actor, action=Action.HAND_OVER
+    )
     source = session.get(Queue, ticket.queue_id)
     target = queue_by_code(session, code=to_queue_code)
     assert source is not None
     route = allowed_route(session, source, target)
+    if route.kind == HandoverKind.RETURN:
+        authorize(session, actor, Action.RETURN, ticket)
     fields = _checked_fields(
         route.kind, reason=reason, checked=checked, question=question, answer=answer
     )

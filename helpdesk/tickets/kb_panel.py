@@ -9,9 +9,9 @@ from sqlmodel import Session
 from helpdesk.auth.models import Agent
 from helpdesk.kb.index import LiveIndex, suggest
 from helpdesk.kb.models import Article, ArticleStatus, FeedbackKind
-from helpdesk.kb.permissions import readable_audiences
 from helpdesk.kb.queries import articles_by_slug, readable_article
 from helpdesk.kb.service import record_feedback
+from helpdesk.policy.articles import readable_audiences
 from helpdesk.tickets.models import Ticket
 from knowledge_base.corpus import strip_markdown
 

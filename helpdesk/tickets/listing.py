@@ -13,10 +13,10 @@ from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Agent
 from helpdesk.db import utcnow
+from helpdesk.policy import visible_tickets
 from helpdesk.ticket_routing.queries import sla_badges, sla_condition
 from helpdesk.tickets.lifecycle import ACTIVE_STATUSES
 from helpdesk.tickets.models import Priority, Ticket
-from helpdesk.tickets.permissions import visible_tickets_condition
 from helpdesk.tickets.search import matching_ticket_ids
 
 PAGE_SIZE = 50
@@ -90,7 +90,7 @@ def list_tickets(session: Session, *, agent: Agent, filters: QueueFilters) -> Ti
 
 def _conditions(session: Session, agent: Agent, filters: QueueFilters) -> list[Any]:
     """The WHERE clauses of a list."""
-    conditions: list[Any] = [visible_tickets_condition(session, agent)]
+    conditions: list[Any] = [visible_tickets(session, agent)]
     if filters.queue_id is not None:
         conditions.append(col(Ticket.queue_id) == filters.queue_id)
     if filters.status == "actifs":

@@ -7,11 +7,11 @@ from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Agent
 from helpdesk.errors import InvalidTransitionError, NotFoundError, ValidationFailedError
+from helpdesk.policy import Action, authorize, may_view
 from helpdesk.tickets.lifecycle import ACTIVE_STATUSES
 from helpdesk.tickets.models import Attachment, Message, Status, Ticket, TicketLink
-from helpdesk.tickets.permissions import can_read
 from helpdesk.tickets.search import index_ticket
-from helpdesk.tickets.service import ensure_agent_may_act, load_for_change, record_event, touch
+from helpdesk.tickets.service import load_for_change, record_event, touch
 
 
 def ticket_by_reference(session: Session, *, agent: Agent, reference: str) -> Ticket:
@@ -19,7 +19,7 @@ def ticket_by_reference(session: Session, *, agent: Agent, reference: str) -> Ti
     ticket = session.exec(
         select(Ticket).where(Ticket.reference == reference.strip().upper())
     ).first()
-    if ticket is None or not can_read(session, agent, ticket):
+    if ticket is None or not may_view(session, agent, ticket):
         raise NotFoundError(f"Aucun ticket accessible ne porte la référence « {reference} ».")
     return ticket
 
@@ -35,7 +35,7 @@ def merge(
     session: Session, *, source_id: int, target_reference: str, actor: Agent, reason: str = ""
 ) -> Ticket:
     """Merge a ticket into another of the same requester; messages and files move over."""
-    source = load_for_change(session, source_id, None)
+    source = load_for_change(session, source_id, None, actor=actor, action=Action.MERGE)
     target = ticket_by_reference(session, agent=actor, reference=target_reference)
     target = load_for_change(session, target.id, None)  # type: ignore[arg-type]
     _check_mergeable(session, actor, source, target)
@@ -71,14 +71,13 @@ def _check_mergeable(session: Session, actor: Agent, source: Ticket, target: Tic
         raise InvalidTransitionError(
             "Seul un ticket en cours peut être fusionné dans un ticket ouvert."
         )
-    ensure_agent_may_act(session, actor, source)
-    ensure_agent_may_act(session, actor, target)
+    authorize(session, actor, Action.MERGE, source)
+    authorize(session, actor, Action.MERGE, target)
 
 
 def link(session: Session, *, ticket_id: int, other_reference: str, actor: Agent) -> TicketLink:
     """Record that two tickets are related (shown on both)."""
-    ticket = load_for_change(session, ticket_id, None)
-    ensure_agent_may_act(session, actor, ticket)
+    ticket = load_for_change(session, ticket_id, None, actor=actor, action=Action.LINK)
     other = ticket_by_reference(session, agent=actor, reference=other_reference)
     if other.id == ticket.id:
         raise ValidationFailedError("Un ticket ne peut pas être lié à lui-même.")
@@ -103,7 +102,7 @@ def related(session: Session, *, agent: Agent, ticket: Ticket) -> list[Ticket]:
     ).all()
     ids = {r.other_ticket_id if r.ticket_id == ticket.id else r.ticket_id for r in rows}
     others = [session.get(Ticket, i) for i in sorted(ids)]
-    return [t for t in others if t is not None and can_read(session, agent, t)]
+    return [t for t in others if t is not None and may_view(session, agent, t)]
 
 
 def _pair(first: int, second: int) -> object:

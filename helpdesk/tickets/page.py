@@ -9,10 +9,10 @@ from sqlmodel import Session
 from dossiers.catalog import CATALOG
 from helpdesk.auth.models import Agent
 from helpdesk.kb.index import LiveIndex
+from helpdesk.policy import Action, may
 from helpdesk.tickets import canned, lifecycle, merge, presence, queries
 from helpdesk.tickets.kb_panel import panel_items
 from helpdesk.tickets.models import PRIORITY_LABELS, Queue, Ticket
-from helpdesk.tickets.permissions import can_act_on
 
 MESSAGE_LABELS = {
     "requester": "Message du demandeur",
@@ -31,7 +31,7 @@ def ticket_context(
     conflict: str | None = None,
 ) -> dict[str, Any]:
     """The template context of a ticket page (`live`: the knowledge-base index, if any)."""
-    may_act = can_act_on(session, agent, ticket)
+    may_act = may(session, agent, Action.NOTE, ticket)
     messages = queries.conversation(session, ticket)
     kb_query = _kb_query(ticket, messages)
     queue = session.get(Queue, ticket.queue_id)
@@ -52,7 +52,7 @@ def ticket_context(
         "related": merge.related(session, agent=agent, ticket=ticket),
         "others_viewing": presence.others_viewing(session, ticket_id=ticket.id, agent=agent),  # type: ignore[arg-type]
         "may_act": may_act,
-        "may_reply": may_act and ticket.queue_id == ticket.owner_queue_id,
+        "may_reply": may(session, agent, Action.REPLY, ticket),
         "next_statuses": lifecycle.next_statuses(ticket.status) if may_act else [],
         "targets": queries.handover_targets(session, ticket) if may_act else [],
         "members": queries.queue_members(session, ticket.queue_id) if may_act else [],

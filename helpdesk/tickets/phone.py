@@ -6,8 +6,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
 from sqlmodel import Session
 
-from helpdesk.auth.models import Agent, Organisation, OrganisationKind
-from helpdesk.errors import PermissionDeniedError, ValidationFailedError
+from helpdesk.auth.models import Agent
+from helpdesk.errors import ValidationFailedError
+from helpdesk.policy import Action, ensure
 from helpdesk.tickets.handover import hand_over
 from helpdesk.tickets.models import Channel, Status, Ticket
 from helpdesk.tickets.schemas import NewTicket
@@ -64,12 +65,8 @@ def record_call(session: Session, *, agent: Agent, call: PhoneCall) -> Ticket:
 
 
 def ensure_call_taker(session: Session, agent: Agent) -> None:
-    """Only the CCC answers usagers' calls."""
-    organisation = session.get(Organisation, agent.organisation_id)
-    if organisation is None or organisation.kind != OrganisationKind.CCC:
-        raise PermissionDeniedError(
-            "Les appels des usagers sont pris par le centre de contact citoyen."
-        )
+    """Only the CCC answers usagers' calls (the policy's TAKE_CALL right)."""
+    ensure(session, agent, Action.TAKE_CALL)
 
 
 def _new_ticket(call: PhoneCall) -> NewTicket:

@@ -12,10 +12,10 @@ from pydantic import BaseModel, Field, field_validator
 
 from dossiers.catalog import CATALOG
 from helpdesk.errors import NotFoundError
+from helpdesk.policy import visible_queues
 from helpdesk.tickets import bulk
 from helpdesk.tickets.listing import AGES, SORTS, QueueFilters, list_tickets
 from helpdesk.tickets.models import PRIORITY_LABELS, STATUS_LABELS, Channel, Queue
-from helpdesk.tickets.permissions import visible_queues
 from helpdesk.web.dependencies import CurrentAgent, DbSession
 from helpdesk.web.forms import as_list
 

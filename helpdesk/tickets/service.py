@@ -11,12 +11,13 @@ from helpdesk.db import require_id, utcnow
 from helpdesk.errors import (
     InvalidTransitionError,
     NotFoundError,
-    PermissionDeniedError,
     StaleVersionError,
     ValidationFailedError,
 )
 from helpdesk.jobs.registry import enqueue_job
 from helpdesk.notifications.service import queue_mail
+from helpdesk.policy import Action, authorize
+from helpdesk.policy.tickets import works_queue
 from helpdesk.tickets import lifecycle
 from helpdesk.tickets.models import (
     Channel,
@@ -27,12 +28,16 @@ from helpdesk.tickets.models import (
     Ticket,
     TicketEvent,
 )
-from helpdesk.tickets.permissions import can_act_on
 from helpdesk.tickets.references import allocate_reference
 from helpdesk.tickets.schemas import NewTicket
 from helpdesk.tickets.search import index_ticket
 
 REQUESTER_LABEL = "Usager"
+MESSAGE_ACTIONS = {
+    MessageKind.PUBLIC_REPLY: Action.REPLY,
+    MessageKind.INTERNAL_NOTE: Action.NOTE,
+    MessageKind.REQUESTER: Action.ANSWER_REPORT,
+}
 
 
 def create_ticket(session: Session, *, data: NewTicket, actor: Agent | None = None) -> Ticket:
@@ -83,16 +88,13 @@ def add_message(
             "Le message est vide : écrivez votre texte avant d'envoyer.",
             field_errors={"body": "Le message est vide."},
         )
-    ticket = load_for_change(session, ticket_id, expected_version)
+    # A requester writing through their follow-up link or by e-mail has no account: the
+    # caller checked the link. A référent answers their site's signalement.
+    requester = kind == MessageKind.REQUESTER and actor is None
+    action = None if requester else MESSAGE_ACTIONS[MessageKind(kind)]
+    ticket = load_for_change(session, ticket_id, expected_version, actor=actor, action=action)
     if kind == MessageKind.REQUESTER:
         _reopen_on_requester_message(session, ticket)
-    else:
-        ensure_agent_may_act(session, actor, ticket)
-    if kind == MessageKind.PUBLIC_REPLY and ticket.queue_id != ticket.owner_queue_id:
-        raise PermissionDeniedError(
-            "Seul le niveau en contact avec le demandeur lui répond. Rédigez votre réponse "
-            "en note interne puis renvoyez le ticket au niveau précédent."
-        )
     message = Message(
         ticket_id=require_id(ticket),
         kind=kind,
@@ -119,13 +121,14 @@ def assign(
     expected_version: int | None = None,
 ) -> Ticket:
     """Give the ticket to a member of its current queue, or leave it unassigned."""
-    ticket = load_for_change(session, ticket_id, expected_version)
-    ensure_agent_may_act(session, actor, ticket)
+    ticket = load_for_change(
+        session, ticket_id, expected_version, actor=actor, action=Action.ASSIGN
+    )
     previous = session.get(Agent, ticket.assignee_id) if ticket.assignee_id else None
     assignee = None
     if assignee_id is not None:
         assignee = session.get(Agent, assignee_id)
-        if assignee is None or not assignee.active or not can_act_on(session, assignee, ticket):
+        if assignee is None or not works_queue(session, assignee, ticket.queue_id):
             raise ValidationFailedError(
                 "Cet agent ne fait pas partie de la file du ticket : "
                 "choisissez un membre de la file."
@@ -153,8 +156,9 @@ def change_status(
     expected_version: int | None = None,
 ) -> Ticket:
     """Move the ticket along its lifecycle; an illegal move is refused."""
-    ticket = load_for_change(session, ticket_id, expected_version)
-    ensure_agent_may_act(session, actor, ticket)
+    ticket = load_for_change(
+        session, ticket_id, expected_version, actor=actor, action=Action.CHANGE_STATUS
+    )
     apply_status(session, ticket, status, actor=actor, reason=reason)
     return ticket
 
@@ -225,26 +229,27 @@ def get_ticket(session: Session, ticket_id: int) -> Ticket:
     return ticket
 
 
-def load_for_change(session: Session, ticket_id: int, expected_version: int | None) -> Ticket:
-    """Lock the ticket row and check that nobody changed it since the user loaded it."""
+def load_for_change(
+    session: Session,
+    ticket_id: int,
+    expected_version: int | None,
+    *,
+    actor: Agent | None = None,
+    action: Action | None = None,
+) -> Ticket:
+    """Lock the ticket row, check the actor's right (when given), then that nobody changed it
+    since the user loaded it."""
     ticket = session.get(Ticket, ticket_id, with_for_update=True, populate_existing=True)
     if ticket is None:
-        raise NotFoundError("Ce ticket n'existe pas.")
+        raise NotFoundError("Ce ticket n'existe pas ou ne vous est pas accessible.")
+    if action is not None:
+        authorize(session, actor, action, ticket)
     if expected_version is not None and ticket.version != expected_version:
         raise StaleVersionError(
             "Ce ticket a été modifié par quelqu'un d'autre pendant que vous le consultiez. "
             "Rechargez la page pour voir la dernière version, puis recommencez."
         )
     return ticket
-
-
-def ensure_agent_may_act(session: Session, actor: Agent | None, ticket: Ticket) -> None:
-    """Refuse the change unless the agent works the ticket's current queue."""
-    if actor is None or not can_act_on(session, actor, ticket):
-        raise PermissionDeniedError(
-            "Vous ne pouvez pas agir sur ce ticket : "
-            "il est dans une file dont vous n'êtes pas membre."
-        )
 
 
 def touch(ticket: Ticket) -> None:

@@ -6,24 +6,15 @@ from litestar import Controller, get
 from litestar.datastructures import State
 from litestar.params import FromPath
 from litestar.response import File, Redirect, Template
-from sqlmodel import Session
 
-from helpdesk.auth.models import ROLE_LABELS, Agent, Organisation, Role
+from helpdesk.auth.models import ROLE_LABELS, Organisation, Role
 from helpdesk.errors import NotFoundError
+from helpdesk.policy import Action, console_ticket, ensure, visible_queues
 from helpdesk.tickets import queries
 from helpdesk.tickets.attachments import attachment_path
-from helpdesk.tickets.models import Attachment, Ticket
+from helpdesk.tickets.models import Attachment
 from helpdesk.tickets.page import ticket_context
-from helpdesk.tickets.permissions import can_read, visible_queues
 from helpdesk.web.dependencies import CurrentAgent, DbSession
-
-
-def readable_ticket(session: Session, agent: Agent, ticket_id: int) -> Ticket:
-    """The ticket if the agent may see it (référents use their own space); else a 404."""
-    ticket = session.get(Ticket, ticket_id)
-    if ticket is None or agent.role == Role.REFERENT or not can_read(session, agent, ticket):
-        raise NotFoundError("Ce ticket n'existe pas ou ne vous est pas accessible.")
-    return ticket
 
 
 class ConsoleController(Controller):
@@ -34,6 +25,7 @@ class ConsoleController(Controller):
         """The agent's queues with the number of tickets in progress (référents: their space)."""
         if agent.role == Role.REFERENT:
             return Redirect("/referent/", status_code=303)
+        ensure(db_session, agent, Action.USE_CONSOLE)
         queues = visible_queues(db_session, agent)
         return Template(
             "tickets/home.html",
@@ -54,7 +46,7 @@ class ConsoleController(Controller):
         """A ticket: header, conversation, history and the actions the agent may take."""
         if agent.role == Role.REFERENT:
             return Redirect(f"/referent/signalements/{ticket_id}", status_code=303)
-        ticket = readable_ticket(db_session, agent, ticket_id)
+        ticket = console_ticket(db_session, agent, ticket_id)
         context = ticket_context(db_session, agent=agent, ticket=ticket, live=state.kb_index)
         return Template("tickets/ticket.html", context=context)
 
@@ -68,7 +60,7 @@ class ConsoleController(Controller):
         attachment_id: FromPath[int],
     ) -> File:
         """An attachment, always as a download, for those who may see its ticket."""
-        ticket = readable_ticket(db_session, agent, ticket_id)
+        ticket = console_ticket(db_session, agent, ticket_id, Action.DOWNLOAD)
         attachment = db_session.get(Attachment, attachment_id)
         if attachment is None or attachment.ticket_id != ticket.id:
             raise NotFoundError("Cette pièce jointe n'existe pas.")

@@ -11,10 +11,11 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from sqlmodel import Session
 
-from helpdesk.auth.models import Agent, Organisation, Role
+from helpdesk.auth.models import Agent, Organisation
 from helpdesk.auth.service import resolve_session
 from helpdesk.config import Settings
-from helpdesk.errors import PermissionDeniedError, SignInRequiredError
+from helpdesk.errors import SignInRequiredError
+from helpdesk.policy import Action, ensure, may_do
 
 SESSION_COOKIE = "helpdesk_session"
 
@@ -26,6 +27,7 @@ class AgentSummary:
     full_name: str
     role: str
     organisation_kind: str = ""
+    rights: frozenset[str] = frozenset()  # the policy's actions the agent holds (the menu)
 
 
 async def provide_db_session(state: State) -> AsyncIterator[Session]:
@@ -65,6 +67,7 @@ def _summary(session: Session, agent: Agent) -> AgentSummary:
         full_name=agent.full_name,
         role=agent.role,
         organisation_kind=organisation.kind if organisation else "",
+        rights=frozenset(action.value for action in Action if may_do(session, agent, action)),
     )
 
 
@@ -75,16 +78,11 @@ def provide_agent(agent_or_none: NamedDependency[Agent | None]) -> Agent:
     return agent_or_none
 
 
-def require_roles(*roles: Role) -> Callable[[Agent], Agent]:
-    """A dependency that lets through only agents with one of these roles."""
+def require_right(action: Action) -> Callable[..., Agent]:
+    """A dependency that lets through only agents the policy gives this right."""
 
-    def check(agent: NamedDependency[Agent]) -> Agent:
-        if agent.role not in roles:
-            raise PermissionDeniedError(
-                "Cette page est réservée à d'autres profils. "
-                "Demandez à votre administrateur si vous pensez en avoir besoin."
-            )
-        return agent
+    def check(agent: NamedDependency[Agent], db_session: NamedDependency[Session]) -> Agent:
+        return ensure(db_session, agent, action)
 
     return check
 

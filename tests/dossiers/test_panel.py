@@ -126,12 +126,28 @@ def test_only_agents_of_the_queue_may_attach(dossier_web):
     with dossier_web.session() as session:
         ticket = make_ticket(session)
         supervisor = make_agent(session, role=Role.SUPERVISOR, organisation="sdst", queues=())
+        editor = make_agent(session, role=Role.EDITOR, queues=())
         session.commit()
     dossier_web.sign_in(supervisor.email)
     response = dossier_web.post_form(
         f"/tickets/{ticket.id}/dossier", {"number": demo("depose").number}, page="/"
     )
-    assert response.status_code == 403
+    assert response.status_code == 404  # a CCC ticket SDST never saw
+    dossier_web.sign_in(editor.email)
+    response = dossier_web.post_form(
+        f"/tickets/{ticket.id}/dossier", {"number": demo("depose").number}, page="/"
+    )
+    assert response.status_code == 403 and "pas membre" in response.text
+
+
+def test_a_refused_number_shows_the_panel_again_with_the_number_kept(dossier_web):
+    ticket, _agent = signed_in_with_ticket(dossier_web)
+    typed = "1234 5678 9012 3456 789"
+    response = dossier_web.post_form(f"/tickets/{ticket.id}/dossier", {"number": typed}, page="/")
+    assert response.status_code == 422
+    assert 'data-testid="attach-error"' in response.text and f'value="{typed}"' in response.text
+    with dossier_web.session() as session:
+        assert session.get(Ticket, ticket.id).dossier_number is None
 
 
 def test_find_by_foreign_number(dossier_web):

@@ -11,7 +11,7 @@ from helpdesk.errors import PermissionDeniedError, StaleVersionError, Validation
 from helpdesk.jobs.models import OutboxMessage
 from helpdesk.kb import queries, service
 from helpdesk.kb.models import Article, ArticleFeedback, ArticleStatus, FeedbackKind
-from helpdesk.kb.permissions import can_edit, can_read, readable_audiences
+from helpdesk.policy.articles import can_edit, can_read, readable_audiences
 
 from factories import make_agent
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, select
 
+from helpdesk.auth.models import Role
 from helpdesk.errors import InvalidTransitionError, NotFoundError, PermissionDeniedError
 from helpdesk.incidents.models import IncidentStatus, IncidentTicket
 from helpdesk.incidents.schemas import IncidentForm, ResolutionForm
@@ -55,7 +56,9 @@ def _count(session: Session, model, **where) -> int:
 
 
 def test_resolution_reaches_every_linked_ticket_exactly_once_even_retried(session, tmp_path: Path):
-    dp = make_agent(session, organisation="dp-anef", queues=("dp-anef",))
+    dp = make_agent(
+        session, role=Role.INCIDENT_MANAGER, organisation="dp-anef", queues=("dp-anef",)
+    )
     author = referent(session, "pref-75")
     incident = _incident(session, dp)
     usagers = [
@@ -126,14 +129,22 @@ def test_resolution_reaches_every_linked_ticket_exactly_once_even_retried(sessio
 def test_links_are_for_dp_anef_on_tickets_they_see_and_not_after_resolution(
     session, tmp_path: Path
 ):
-    dp = make_agent(session, organisation="dp-anef", queues=("dp-anef",))
+    dp = make_agent(
+        session, role=Role.INCIDENT_MANAGER, organisation="dp-anef", queues=("dp-anef",)
+    )
     advisor = make_agent(session)
+    plain_dp = make_agent(session, organisation="dp-anef", queues=("dp-anef",))
     incident = _incident(session, dp)
     ticket = make_ticket(session)
-    with pytest.raises(PermissionDeniedError):
+    naturalisation = make_ticket(session, queue_code="sdanf")
+    with pytest.raises(PermissionDeniedError):  # linking is the incident managers' right
         link_tickets(session, incident_id=incident.id, ticket_ids=[ticket.id], actor=advisor)
-    with pytest.raises(NotFoundError):  # a CCC ticket DP ANEF has never seen
-        link_tickets(session, incident_id=incident.id, ticket_ids=[ticket.id], actor=dp)
+    with pytest.raises(PermissionDeniedError):
+        link_tickets(session, incident_id=incident.id, ticket_ids=[ticket.id], actor=plain_dp)
+    with pytest.raises(NotFoundError):  # a level-3 ticket the manager has never seen
+        link_tickets(session, incident_id=incident.id, ticket_ids=[naturalisation.id], actor=dp)
+    # The CCC's tickets are the point of an incident: its managers link them.
+    assert link_tickets(session, incident_id=incident.id, ticket_ids=[ticket.id], actor=dp) == 1
     report = open_report(session, referent(session, "pref-59"), tmp_path)
     assert (
         link_tickets(session, incident_id=incident.id, ticket_ids=[report.id, report.id], actor=dp)
@@ -147,7 +158,9 @@ def test_links_are_for_dp_anef_on_tickets_they_see_and_not_after_resolution(
 
 
 def test_suggestions_rank_tickets_by_text_similarity(session, tmp_path: Path):
-    dp = make_agent(session, organisation="dp-anef", queues=("dp-anef",))
+    dp = make_agent(
+        session, role=Role.INCIDENT_MANAGER, organisation="dp-anef", queues=("dp-anef",)
+    )
     author = referent(session, "pref-33")
     incident = _incident(session, dp)
     alike = open_report(
@@ -177,7 +190,9 @@ def test_suggestions_rank_tickets_by_text_similarity(session, tmp_path: Path):
 
 def test_link_from_the_ticket_page_and_in_bulk_from_a_queue(web: WebClient):
     with web.session() as session:
-        dp = make_agent(session, organisation="dp-anef", queues=("dp-anef",))
+        dp = make_agent(
+            session, role=Role.INCIDENT_MANAGER, organisation="dp-anef", queues=("dp-anef",)
+        )
         incident = _incident(session, dp)
         tickets = [
             make_ticket(session, queue_code="dp-anef", subject=f"Erreur 500 n°{i}")
@@ -226,7 +241,9 @@ def test_link_from_the_ticket_page_and_in_bulk_from_a_queue(web: WebClient):
 
 def test_resolving_twice_through_the_page_changes_nothing_the_second_time(web: WebClient):
     with web.session() as session:
-        dp = make_agent(session, organisation="dp-anef", queues=("dp-anef",))
+        dp = make_agent(
+            session, role=Role.INCIDENT_MANAGER, organisation="dp-anef", queues=("dp-anef",)
+        )
         incident = _incident(session, dp)
         ticket = make_ticket(session, queue_code="dp-anef")
         link_tickets(session, incident_id=incident.id, ticket_ids=[ticket.id], actor=dp)

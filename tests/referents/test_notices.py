@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from helpdesk.auth.models import OrganisationKind
+from helpdesk.auth.models import OrganisationKind, Role
 from helpdesk.errors import NotFoundError, PermissionDeniedError
 from helpdesk.incidents.audience import Target, concerns
 from helpdesk.incidents.notices import banner, mark_read, notices_for, publish_release, readers
@@ -46,7 +46,9 @@ def _release(session: Session, dp, **overrides) -> object:
 
 
 def test_release_notes_reach_only_the_referents_concerned(session):
-    dp = make_agent(session, organisation="dp-anef", queues=("dp-anef",))
+    dp = make_agent(
+        session, role=Role.INCIDENT_MANAGER, organisation="dp-anef", queues=("dp-anef",)
+    )
     lyon, paris = referent(session, "pref-69"), referent(session, "pref-75")
     nantes = referent(session, "natali-nantes", PLATFORM)
     advisor = make_agent(session)
@@ -73,7 +75,9 @@ def test_release_notes_reach_only_the_referents_concerned(session):
 
 
 def test_incident_notices_follow_the_incident_audience_and_leave_the_banner_when_resolved(session):
-    dp = make_agent(session, organisation="dp-anef", queues=("dp-anef",))
+    dp = make_agent(
+        session, role=Role.INCIDENT_MANAGER, organisation="dp-anef", queues=("dp-anef",)
+    )
     lyon, nantes = referent(session, "pref-69"), referent(session, "natali-nantes", PLATFORM)
     form = IncidentForm(
         title="NATALI indisponible",
@@ -90,7 +94,9 @@ def test_incident_notices_follow_the_incident_audience_and_leave_the_banner_when
 
 
 def test_marking_read_is_once_and_dp_anef_sees_who_read(session):
-    dp = make_agent(session, organisation="dp-anef", queues=("dp-anef",))
+    dp = make_agent(
+        session, role=Role.INCIDENT_MANAGER, organisation="dp-anef", queues=("dp-anef",)
+    )
     lyon, paris = referent(session, "pref-69"), referent(session, "pref-75")
     notice = _release(session, dp)
     first = mark_read(session, notice_id=notice.id, agent=lyon)
@@ -108,7 +114,9 @@ def test_marking_read_is_once_and_dp_anef_sees_who_read(session):
 
 def test_the_pages_of_informations(web: WebClient):
     with web.session() as session:
-        dp = make_agent(session, organisation="dp-anef", queues=("dp-anef",))
+        dp = make_agent(
+            session, role=Role.INCIDENT_MANAGER, organisation="dp-anef", queues=("dp-anef",)
+        )
         lyon = referent(session, "pref-69")
         advisor = make_agent(session)
         session.commit()

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
+from helpdesk.auth.models import Role
 from helpdesk.review.service import ReviewFilters, hold_review, review
 from helpdesk.review.timeline import duration_text, neutralise, time_per_level
 from helpdesk.tickets.handover import hand_over
@@ -57,7 +58,9 @@ def test_cells_that_would_run_as_formulas_are_neutralised(cell, expected):
 
 def _between_levels(session: Session):
     advisor = make_agent(session)
-    dp = make_agent(session, organisation="dp-anef", queues=("dp-anef",))
+    dp = make_agent(
+        session, role=Role.INCIDENT_MANAGER, organisation="dp-anef", queues=("dp-anef",)
+    )
     escalated = make_ticket(
         session, subject='=HYPERLINK("http://evil.example","clic")', procedure="etudiant"
     )
@@ -130,6 +133,11 @@ def test_the_csv_export_opens_cleanly_and_runs_no_formula(web: WebClient):
     assert escalated.reference in page
     printable = web.client.get("/point-bimensuel/imprimer").text
     assert escalated.reference in printable and "fr-header" not in printable
-    for agent in (lyon, sdanf):
-        web.sign_in(agent.email)
-        assert web.client.get("/point-bimensuel/export.csv").status_code == 403
+    # A référent follows its own site's tickets only; SDANF does not attend.
+    web.sign_in(lyon.email)
+    own = web.client.get("/point-bimensuel/export.csv")
+    assert own.status_code == 200 and escalated.reference not in own.text
+    assert escalated.reference not in web.client.get("/point-bimensuel/?periode=tout").text
+    assert escalated.reference not in web.client.get("/point-bimensuel/imprimer").text
+    web.sign_in(sdanf.email)
+    assert web.client.get("/point-bimensuel/export.csv").status_code == 403

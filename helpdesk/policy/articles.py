@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from helpdesk.auth.models import Agent, Organisation, Role
+from helpdesk.auth.models import Agent, Role
 from helpdesk.kb.models import Article, ArticleStatus, Audience
+from helpdesk.policy.rights import may_do
+from helpdesk.policy.table import Action
 
-EDITOR_ROLES = frozenset({Role.EDITOR, Role.ADMIN})
-EDITOR_ORGANISATIONS = frozenset({"dp-anef", "sdst", "sdanf"})
 ALL_AUDIENCES = frozenset(a.value for a in Audience)
 PUBLIC_ONLY = frozenset({Audience.PUBLIC.value})
 
 
 def can_edit(session: Session, agent: Agent | None) -> bool:
-    """Whether the agent writes and publishes: editors and admins of DP ANEF, SDST, SDANF."""
-    if agent is None or not agent.active or agent.role not in EDITOR_ROLES:
-        return False
-    organisation = session.get(Organisation, agent.organisation_id)
-    return organisation is not None and organisation.code in EDITOR_ORGANISATIONS
+    """Whether the agent writes and publishes: editors of DP ANEF, SDST, SDANF, and admins."""
+    return may_do(session, agent, Action.EDIT_ARTICLES)
 
 
 def readable_audiences(session: Session, agent: Agent | None) -> frozenset[str]:

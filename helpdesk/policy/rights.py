@@ -1,0 +1,69 @@
+"""Rights that are not about one ticket: pages, incidents, calls, the point bimensuel."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from helpdesk.auth.models import Agent, Role
+from helpdesk.errors import NotFoundError, PermissionDeniedError
+from helpdesk.policy.table import ORGANISATION_KINDS, Action, Scope, scope_of
+from helpdesk.policy.tickets import organisation_kind
+
+REFUSALS: dict[Action, str] = {
+    Action.TAKE_CALL: "Les appels des usagers sont pris par le centre de contact citoyen.",
+    Action.DECLARE_INCIDENT: (
+        "Les incidents et les notes de mise en production sont gérés par les gestionnaires "
+        "d'incidents de la DP ANEF. Demandez-leur de déclarer ou de mettre à jour l'incident."
+    ),
+    Action.PUBLISH_NOTICE: (
+        "Les notes de mise en production sont publiées par les gestionnaires d'incidents "
+        "de la DP ANEF."
+    ),
+    Action.ATTEND_REVIEW: (
+        "Le point bimensuel est réservé au centre de contact, à la DP ANEF, au SDST "
+        "et aux référents pour leur site."
+    ),
+    Action.EXPORT: "Cet export est réservé aux participants du point bimensuel.",
+    Action.HOLD_REVIEW: (
+        "Le point bimensuel est noté comme tenu par un superviseur, un gestionnaire "
+        "d'incidents ou un administrateur."
+    ),
+    Action.EDIT_ARTICLES: (
+        "La rédaction des fiches est réservée aux rédacteurs de la DP ANEF, du SDST et du SDANF."
+    ),
+    Action.MANAGE_CANNED: "Les éléments de langage sont gérés par les superviseurs.",
+    Action.ADMINISTER: (
+        "Cette page est réservée aux administrateurs. "
+        "Demandez à votre administrateur si vous pensez en avoir besoin."
+    ),
+    Action.REPORT_AS_SITE: (
+        "Cet espace est réservé aux référents des préfectures et des plateformes de naturalisation."
+    ),
+}
+DEFAULT_REFUSAL = (
+    "Cette page est réservée à d'autres profils. "
+    "Demandez à votre administrateur si vous pensez en avoir besoin."
+)
+# Pages that do not exist at all for a role (référents have their own space): a 404.
+HIDDEN = frozenset({Action.USE_CONSOLE, Action.READ_INCIDENTS})
+
+
+def may_do(session: Session, agent: Agent | None, action: Action) -> bool:
+    """Whether the person holds this right at all (for some ticket, or for the page)."""
+    if agent is None or not agent.active:
+        return False
+    if scope_of(agent.role, action) == Scope.NONE:
+        return False
+    kinds = ORGANISATION_KINDS.get(action)
+    if kinds is not None and agent.role != Role.ADMIN:
+        return organisation_kind(session, agent) in kinds
+    return True
+
+
+def ensure(session: Session, agent: Agent | None, action: Action) -> Agent:
+    """The person if they hold the right; else a 403 saying who does (404 for hidden pages)."""
+    if agent is None or not may_do(session, agent, action):
+        if action in HIDDEN:
+            raise NotFoundError("Cette page n'existe pas ou ne vous est pas accessible.")
+        raise PermissionDeniedError(REFUSALS.get(action, DEFAULT_REFUSAL))
+    return agent

@@ -1,0 +1,181 @@
+"""Who may see and act on which ticket: the one place that reads the role × action table."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, false, or_, true
+from sqlmodel import Session, col, select
+
+from helpdesk.auth.models import Agent, Organisation
+from helpdesk.errors import NotFoundError, PermissionDeniedError
+from helpdesk.policy.table import (
+    ACTION_LABELS,
+    Action,
+    Scope,
+    Viewing,
+    Working,
+    scope_of,
+    viewing_of,
+    working_of,
+)
+from helpdesk.tickets.models import Queue, QueueMembership, Ticket, TicketEvent
+
+MOVE_KINDS = ("created", "escalate", "transfer", "return", "routed")
+NOT_FOUND = "Ce ticket n'existe pas ou ne vous est pas accessible."
+
+
+def member_queue_ids(session: Session, agent: Agent) -> set[int]:
+    """The queues the agent is a member of."""
+    rows = session.exec(
+        select(QueueMembership.queue_id).where(QueueMembership.agent_id == agent.id)
+    ).all()
+    return set(rows)
+
+
+def viewable_queue_ids(session: Session, agent: Agent | None) -> set[int] | None:
+    """The queues whose tickets the person sees wholesale (None: every queue)."""
+    viewing = _viewing(agent)
+    if viewing == Viewing.EVERYTHING:
+        return None
+    if agent is None or viewing in (Viewing.NOTHING, Viewing.SITE):
+        return set()
+    condition = (col(Queue.organisation_id) == agent.organisation_id) | (
+        col(Queue.id).in_(member_queue_ids(session, agent))
+    )
+    if viewing == Viewing.CHAIN_FRONT:
+        condition = condition | (col(Queue.level) <= 2)
+    return {queue_id for queue_id in session.exec(select(Queue.id).where(condition)) if queue_id}
+
+
+def visible_queues(session: Session, agent: Agent | None) -> list[Queue]:
+    """The queues shown to the person (home page, filters, counts)."""
+    ids = viewable_queue_ids(session, agent)
+    query = select(Queue).order_by(col(Queue.level), col(Queue.name))
+    if ids is not None:
+        query = query.where(col(Queue.id).in_(ids))
+    return list(session.exec(query).all())
+
+
+def visible_tickets(session: Session, agent: Agent | None) -> ColumnElement[bool]:
+    """The SQL condition selecting exactly the tickets the person may view."""
+    viewing = _viewing(agent)
+    if agent is None or viewing == Viewing.NOTHING:
+        return false()
+    if viewing == Viewing.EVERYTHING:
+        return true()
+    if viewing == Viewing.SITE:
+        return col(Ticket.site_id) == agent.site_id if agent.site_id is not None else false()
+    queue_ids = viewable_queue_ids(session, agent) or set()
+    codes = _codes(session, queue_ids)
+    passed_through = select(TicketEvent.ticket_id).where(
+        col(TicketEvent.kind).in_(MOVE_KINDS),
+        or_(col(TicketEvent.from_value).in_(codes), col(TicketEvent.to_value).in_(codes)),
+    )
+    return or_(col(Ticket.queue_id).in_(queue_ids), col(Ticket.id).in_(passed_through))
+
+
+def may_view(session: Session, agent: Agent | None, ticket: Ticket) -> bool:
+    """Whether the person may see the ticket at all (else it is a 404 for them)."""
+    viewing = _viewing(agent)
+    if agent is None or viewing == Viewing.NOTHING:
+        return False
+    if viewing == Viewing.EVERYTHING:
+        return True
+    if viewing == Viewing.SITE:
+        return agent.site_id is not None and ticket.site_id == agent.site_id
+    queue_ids = viewable_queue_ids(session, agent) or set()
+    if ticket.queue_id in queue_ids:
+        return True
+    return bool(_passed_through(session, ticket) & _codes(session, queue_ids))
+
+
+def may(session: Session, agent: Agent | None, action: Action, ticket: Ticket) -> bool:
+    """Whether the person may do this action to this ticket."""
+    if not may_view(session, agent, ticket) or agent is None:
+        return False
+    scope = scope_of(agent.role, action)
+    if scope in (Scope.ALL, Scope.VISIBLE, Scope.SITE):
+        return True
+    if scope == Scope.QUEUE:
+        return works_queue(session, agent, ticket.queue_id)
+    if scope == Scope.OWNER_QUEUE:
+        return ticket.queue_id == ticket.owner_queue_id and works_queue(
+            session, agent, ticket.queue_id
+        )
+    return False
+
+
+def works_queue(session: Session, agent: Agent, queue_id: int) -> bool:
+    """Whether the agent works this queue (where its QUEUE rights apply)."""
+    working = working_of(agent.role) if agent.active else Working.NOWHERE
+    if working == Working.EVERYWHERE:
+        return True
+    if working == Working.NOWHERE:
+        return False
+    if queue_id in member_queue_ids(session, agent):
+        return True
+    if working == Working.ORGANISATION:
+        queue = session.get(Queue, queue_id)
+        return queue is not None and queue.organisation_id == agent.organisation_id
+    return False
+
+
+def authorize(session: Session, agent: Agent | None, action: Action, ticket: Ticket) -> Ticket:
+    """The ticket if the person may do the action; 404 if unseen, else 403 with the reason."""
+    if not may_view(session, agent, ticket):
+        raise NotFoundError(NOT_FOUND)
+    if not may(session, agent, action, ticket):
+        raise PermissionDeniedError(refusal(session, action, ticket))
+    return ticket
+
+
+def ticket_for(session: Session, agent: Agent | None, ticket_id: int, action: Action) -> Ticket:
+    """Load a ticket for an action: missing and unseen are the same 404."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFoundError(NOT_FOUND)
+    return authorize(session, agent, action, ticket)
+
+
+def refusal(session: Session, action: Action, ticket: Ticket) -> str:
+    """Why a visible ticket refuses this action, in French, with what to do."""
+    if action == Action.REPLY and ticket.queue_id != ticket.owner_queue_id:
+        return (
+            "Seul le niveau en contact avec le demandeur lui répond. Rédigez votre réponse "
+            "en note interne puis renvoyez le ticket au niveau précédent."
+        )
+    queue = session.get(Queue, ticket.queue_id)
+    where = f"la file « {queue.name} »" if queue else "sa file"
+    return (
+        f"Vous pouvez consulter ce ticket mais pas {ACTION_LABELS[action]} : il est dans "
+        f"{where}, dont vous n'êtes pas membre. Demandez à un agent de cette file."
+    )
+
+
+def organisation_kind(session: Session, agent: Agent) -> str:
+    """The kind of the agent's organisation (ccc, dp_anef, prefecture...)."""
+    organisation = session.get(Organisation, agent.organisation_id)
+    return organisation.kind if organisation else ""
+
+
+def _viewing(agent: Agent | None) -> Viewing:
+    """Which tickets this person may open; inactive accounts see nothing."""
+    if agent is None or not agent.active:
+        return Viewing.NOTHING
+    return viewing_of(agent.role)
+
+
+def _passed_through(session: Session, ticket: Ticket) -> set[str]:
+    """The queues a ticket has been in, from its history."""
+    rows = session.exec(
+        select(TicketEvent.from_value, TicketEvent.to_value).where(
+            TicketEvent.ticket_id == ticket.id, col(TicketEvent.kind).in_(MOVE_KINDS)
+        )
+    ).all()
+    return {value for pair in rows for value in pair if value}
+
+
+def _codes(session: Session, queue_ids: set[int]) -> set[str]:
+    """The codes of these queues."""
+    if not queue_ids:
+        return set()
+    return set(session.exec(select(Queue.code).where(col(Queue.id).in_(queue_ids))).all())
