@@ -234,7 +234,7 @@ VIEWING_LABELS: dict[Viewing, str] = {
     Viewing.NOTHING: "aucun",
     Viewing.SITE: "tickets de son site",
     Viewing.ORGANISATION: "files de son organisation, ses files, files traversées",
-    Viewing.CHAIN_FRONT: "files de son organisation, ses files, files traversées, et toutes les files de niveau 1 et 2",
+    Viewing.CHAIN_FRONT: "comme un agent, et toutes les files de niveau 1 et 2",
     Viewing.EVERYTHING: "tous",
 }
 
