@@ -6,6 +6,12 @@ import re
 from dataclasses import dataclass
 
 
+def N_(message: str) -> str:
+    """Mark a French label an usager may read: the helpdesk extracts it into its gettext
+    catalogs (babel.cfg) and translates it where it shows it."""
+    return message
+
+
 @dataclass(frozen=True)
 class Procedure:
     """A téléprocédure of the ANEF catalog."""
@@ -16,23 +22,23 @@ class Procedure:
 
 
 CATALOG: tuple[Procedure, ...] = (
-    Procedure("vls-ts", "Validation du visa long séjour (VLS-TS)", "sejour"),
-    Procedure("etudiant", "Titre de séjour étudiant", "sejour"),
-    Procedure("autorisation-travail", "Autorisation de travail (employeur)", "sejour"),
-    Procedure("passeport-talent", "Passeport talent", "sejour"),
-    Procedure("visiteur", "Visiteur", "sejour"),
-    Procedure("changement-situation", "Changement d'adresse ou d'état civil", "sejour"),
-    Procedure("duplicata", "Duplicata après perte ou vol", "sejour"),
-    Procedure("protection-internationale", "Protection internationale", "sejour"),
-    Procedure("dcem-tve", "Documents de circulation (DCEM, TVE)", "sejour"),
-    Procedure("vie-privee-familiale", "Vie privée et familiale", "sejour"),
-    Procedure("citoyen-ue", "Citoyens de l'UE et leur famille", "sejour"),
-    Procedure("carte-resident", "Carte de résident", "sejour"),
-    Procedure("naturalisation-decret", "Naturalisation par décret", "naturalisation"),
-    Procedure("naturalisation-declaration", "Déclaration de nationalité", "naturalisation"),
-    Procedure("asile", "Asile", "asile"),
-    Procedure("ofii", "Démarches OFII", "sejour"),
-    Procedure("compte", "Compte usager (connexion, mot de passe)", "compte"),
+    Procedure("vls-ts", N_("Validation du visa long séjour (VLS-TS)"), "sejour"),
+    Procedure("etudiant", N_("Titre de séjour étudiant"), "sejour"),
+    Procedure("autorisation-travail", N_("Autorisation de travail (employeur)"), "sejour"),
+    Procedure("passeport-talent", N_("Passeport talent"), "sejour"),
+    Procedure("visiteur", N_("Visiteur"), "sejour"),
+    Procedure("changement-situation", N_("Changement d'adresse ou d'état civil"), "sejour"),
+    Procedure("duplicata", N_("Duplicata après perte ou vol"), "sejour"),
+    Procedure("protection-internationale", N_("Protection internationale"), "sejour"),
+    Procedure("dcem-tve", N_("Documents de circulation (DCEM, TVE)"), "sejour"),
+    Procedure("vie-privee-familiale", N_("Vie privée et familiale"), "sejour"),
+    Procedure("citoyen-ue", N_("Citoyens de l'UE et leur famille"), "sejour"),
+    Procedure("carte-resident", N_("Carte de résident"), "sejour"),
+    Procedure("naturalisation-decret", N_("Naturalisation par décret"), "naturalisation"),
+    Procedure("naturalisation-declaration", N_("Déclaration de nationalité"), "naturalisation"),
+    Procedure("asile", N_("Asile"), "asile"),
+    Procedure("ofii", N_("Démarches OFII"), "sejour"),
+    Procedure("compte", N_("Compte usager (connexion, mot de passe)"), "compte"),
 )
 
 PROCEDURES_BY_CODE = {procedure.code: procedure for procedure in CATALOG}

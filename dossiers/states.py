@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from dossiers.catalog import PROCEDURES_BY_CODE
+from dossiers.catalog import N_, PROCEDURES_BY_CODE
 
 
 @dataclass(frozen=True)
 class State:
-    """A dossier status: its code, the label agents read and the words usagers read."""
+    """A dossier status: its code, the label agents read and the words usagers read (French,
+    marked for the helpdesk's gettext catalogs, which translate them on the follow-up page)."""
 
     code: str
     agent_label: str
@@ -65,52 +66,58 @@ EARLY_END = "classement_sans_suite"
 SEJOUR = Machine(
     name="sejour",
     states=(
-        State("brouillon", "Brouillon", "Votre demande n'est pas encore déposée."),
+        State("brouillon", "Brouillon", N_("Votre demande n'est pas encore déposée.")),
         State(
             "depose",
             "Déposé",
-            "Votre demande est déposée. L'attestation de dépôt ne prouve pas "
-            "la régularité de votre séjour.",
+            N_(
+                "Votre demande est déposée. L'attestation de dépôt ne prouve pas "
+                "la régularité de votre séjour."
+            ),
         ),
-        State("verification", "En vérification", "Votre demande est en cours de vérification."),
+        State("verification", "En vérification", N_("Votre demande est en cours de vérification.")),
         State(
             "instruction",
             "En instruction",
-            "Votre demande est en cours d'instruction par la préfecture.",
+            N_("Votre demande est en cours d'instruction par la préfecture."),
         ),
         State(
             "complements_demandes",
             "Compléments demandés",
-            "Des documents vous sont demandés : envoyez-les depuis votre espace ANEF.",
+            N_("Des documents vous sont demandés : envoyez-les depuis votre espace ANEF."),
         ),
         State(
             "decision_favorable",
             "Décision favorable",
-            "Une décision favorable a été prise sur votre demande.",
+            N_("Une décision favorable a été prise sur votre demande."),
         ),
         State(
             "decision_defavorable",
             "Décision défavorable",
-            "Une décision défavorable a été prise sur votre demande ; "
-            "elle vous a été notifiée avec les voies de recours.",
+            N_(
+                "Une décision défavorable a été prise sur votre demande ; "
+                "elle vous a été notifiée avec les voies de recours."
+            ),
         ),
         State(
             "titre_en_fabrication",
             "Titre en fabrication",
-            "Votre titre de séjour est en cours de fabrication.",
+            N_("Votre titre de séjour est en cours de fabrication."),
         ),
         State(
             "titre_disponible",
             "Titre disponible",
-            "Votre titre est disponible : un SMS vous invite à prendre rendez-vous "
-            "pour le retirer, muni du timbre fiscal.",
+            N_(
+                "Votre titre est disponible : un SMS vous invite à prendre rendez-vous "
+                "pour le retirer, muni du timbre fiscal."
+            ),
         ),
-        State("remis", "Titre remis", "Votre titre vous a été remis."),
-        State("cloture", "Clôturé", "Votre demande est terminée."),
+        State("remis", "Titre remis", N_("Votre titre vous a été remis.")),
+        State("cloture", "Clôturé", N_("Votre demande est terminée.")),
         State(
             EARLY_END,
             "Classement sans suite",
-            "Votre demande a été classée sans suite.",
+            N_("Votre demande a été classée sans suite."),
         ),
     ),
     moves={
@@ -135,44 +142,46 @@ SEJOUR = Machine(
 NATURALISATION = Machine(
     name="naturalisation",
     states=(
-        State("brouillon", "Brouillon", "Votre demande n'est pas encore déposée."),
-        State("depose", "Déposé", "Votre demande de naturalisation est déposée."),
-        State("verification", "En vérification", "Votre dossier est en cours de vérification."),
+        State("brouillon", "Brouillon", N_("Votre demande n'est pas encore déposée.")),
+        State("depose", "Déposé", N_("Votre demande de naturalisation est déposée.")),
+        State("verification", "En vérification", N_("Votre dossier est en cours de vérification.")),
         State(
             "instruction",
             "En instruction (récépissé de complétude)",
-            "Votre dossier est complet (récépissé de complétude) et en cours d'instruction.",
+            N_("Votre dossier est complet (récépissé de complétude) et en cours d'instruction."),
         ),
         State(
             "entretien",
             "Entretien d'assimilation",
-            "Vous êtes convoqué(e) à un entretien d'assimilation.",
+            N_("Vous êtes convoqué(e) à un entretien d'assimilation."),
         ),
         State(
             "proposition_prefecture",
             "Proposition de la préfecture",
-            "La préfecture a transmis son avis sur votre demande.",
+            N_("La préfecture a transmis son avis sur votre demande."),
         ),
         State(
             "controle_sdanf",
             "Contrôle SDANF",
-            "Votre dossier est examiné par le ministère (SDANF).",
+            N_("Votre dossier est examiné par le ministère (SDANF)."),
         ),
         State(
             "decret_en_preparation",
             "Décret en préparation",
-            "Le décret de naturalisation est en préparation.",
+            N_("Le décret de naturalisation est en préparation."),
         ),
         State(
             "decret_publie",
             "Décret publié",
-            "Le décret vous accordant la nationalité française est publié.",
+            N_("Le décret vous accordant la nationalité française est publié."),
         ),
         State(
             "decision_negative",
             "Décision négative",
-            "Une décision négative (ajournement, irrecevabilité ou rejet) a été prise ; "
-            "un recours préalable (RAPO) est possible.",
+            N_(
+                "Une décision négative (ajournement, irrecevabilité ou rejet) a été prise ; "
+                "un recours préalable (RAPO) est possible."
+            ),
         ),
     ),
     moves={

@@ -1,4 +1,9 @@
-"""Languages of the public pages: gettext catalogs (Babel) and the language of a request."""
+"""Languages of the public pages: gettext catalogs (Babel) and the language of a request.
+
+Every string an usager reads (contact form, follow-up page, help centre, e-mails, the labels of
+procedures and dossier statuses) is a French msgid translated through these catalogs: `_` and
+`ngettext` in templates, `t(lang, ...)` in Python and templates, `N_` to mark a message that is
+translated where it is shown (see babel.cfg and `make messages`)."""
 
 from __future__ import annotations
 
@@ -24,9 +29,11 @@ def N_(message: str) -> str:
     return message
 
 
-def language(value: str | None) -> str:
-    """A supported language code; anything else is French."""
-    return value if value in LANGUAGES else DEFAULT_LANGUAGE
+def language(value: str | None, default: str = DEFAULT_LANGUAGE) -> str:
+    """A supported language code; anything else is the default (French unless told)."""
+    if value in LANGUAGES:
+        return str(value)
+    return default if default in LANGUAGES else DEFAULT_LANGUAGE
 
 
 @lru_cache(maxsize=8)
@@ -68,6 +75,16 @@ def preferred_language(query: str | None, accept_language: str | None) -> str:
 def jinja_gettext(context: Any, message: str) -> str:
     """gettext for templates, in the language of the page (its `lang` variable)."""
     return translations(language(context.get("lang"))).gettext(message)
+
+
+@pass_context
+def jinja_translate(context: Any, message: str | None) -> str:
+    """The `translate` filter: a message id held in a variable (a label marked with N_, words
+    from another service) in the language of the page; text without a translation is shown
+    as it is, and never read as a format string."""
+    if not message:
+        return ""
+    return translations(language(context.get("lang"))).gettext(str(message))
 
 
 @pass_context

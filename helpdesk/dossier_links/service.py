@@ -13,12 +13,14 @@ from dossiers.model import Attestation, Dossier
 from dossiers.source import DossierSource, DossierUnavailableError
 from helpdesk.auth.models import Agent
 from helpdesk.errors import ValidationFailedError
+from helpdesk.i18n import N_
 from helpdesk.policy import Action
 from helpdesk.tickets.models import Status, Ticket, TicketEvent
 from helpdesk.tickets.search import index_ticket
 from helpdesk.tickets.service import load_for_change, record_event, touch
 
-UNAVAILABLE = "statut du dossier indisponible pour le moment"
+# Agents read it in French; the follow-up page translates it (it is a gettext msgid).
+UNAVAILABLE = N_("statut du dossier indisponible pour le moment")
 MSG_NUMBER = (
     "Le numéro de demande comporte 19 chiffres ; pour la naturalisation, "
     "il a la forme NA-2025-004217."

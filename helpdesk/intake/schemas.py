@@ -21,25 +21,6 @@ REASONS: tuple[tuple[str, str], ...] = (
     ("autre", N_("Autre")),
 )
 REASON_CODES = frozenset(code for code, _label in REASONS)
-PROCEDURE_LABELS_EN = {
-    "vls-ts": "Long-stay visa validation (VLS-TS)",
-    "etudiant": "Student residence permit",
-    "autorisation-travail": "Work authorisation (employer)",
-    "passeport-talent": "Talent passport",
-    "visiteur": "Visitor",
-    "changement-situation": "Change of address or civil status",
-    "duplicata": "Duplicate after loss or theft",
-    "protection-internationale": "International protection",
-    "dcem-tve": "Travel documents (DCEM, TVE)",
-    "vie-privee-familiale": "Private and family life",
-    "citoyen-ue": "EU citizens and their family",
-    "carte-resident": "Resident card",
-    "naturalisation-decret": "Naturalisation by decree",
-    "naturalisation-declaration": "Declaration of nationality",
-    "asile": "Asylum",
-    "ofii": "OFII procedures",
-    "compte": "Usager account (sign-in, password)",
-}
 MESSAGE_MIN, MESSAGE_MAX = 20, 5_000
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 .()-]{5,24}$")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -156,9 +137,7 @@ class ContactReceipt(BaseModel):
 
 def procedure_choices(lang: str) -> list[tuple[str, str]]:
     """The catalog's téléprocédures as (code, label) in the page's language."""
-    if lang == "en":
-        return [(p.code, PROCEDURE_LABELS_EN.get(p.code, p.label)) for p in CATALOG]
-    return [(p.code, p.label) for p in CATALOG]
+    return [(p.code, t(lang, p.label)) for p in CATALOG]
 
 
 def reason_choices(lang: str) -> list[tuple[str, str]]:

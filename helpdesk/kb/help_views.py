@@ -11,11 +11,11 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from helpdesk.i18n import LANGUAGES, language
 from helpdesk.kb import queries, service
 from helpdesk.kb.index import suggest
 from helpdesk.kb.models import Audience, FeedbackKind
 from helpdesk.kb.schemas import FeedbackForm
-from helpdesk.kb.strings import language, strings
 from helpdesk.web.dependencies import DbSession, OptionalAgent
 from knowledge_base.render import render_markdown
 
@@ -25,10 +25,11 @@ RESULTS = 10
 
 
 def _page(name: str, lang: str, agent: Any, **context: Any) -> Template:
-    """A help centre page in one language."""
+    """A help centre page in one language (its words come from the gettext catalogs)."""
+    other_lang = next(code for code in LANGUAGES if code != lang)
     return Template(
         name,
-        context={"lang": lang, "t": strings(lang), "agent": agent, "nav": "help", **context},
+        context={"lang": lang, "other_lang": other_lang, "agent": agent, "nav": "help", **context},
     )
 
 
@@ -90,7 +91,7 @@ class HelpController(Controller):
         found = suggest(db_session, live=state.kb_index, text=q, audiences=PUBLIC, language=lang)
         return Template(
             "help/_suggestions.html",
-            context={"suggestions": found, "t": strings(lang), "lang": lang, "help_url": help_url},
+            context={"suggestions": found, "lang": lang, "help_url": help_url},
         )
 
     @get("/{slug:str}", sync_to_thread=True)

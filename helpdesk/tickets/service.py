@@ -14,6 +14,7 @@ from helpdesk.errors import (
     StaleVersionError,
     ValidationFailedError,
 )
+from helpdesk.i18n import N_, t
 from helpdesk.jobs.registry import enqueue_job
 from helpdesk.notifications.service import queue_mail
 from helpdesk.policy import Action, authorize
@@ -38,6 +39,15 @@ MESSAGE_ACTIONS = {
     MessageKind.INTERNAL_NOTE: Action.NOTE,
     MessageKind.REQUESTER: Action.ANSWER_REPORT,
 }
+# The e-mail carrying a public reply, in the requester's language (gettext catalogs).
+REPLY_SUBJECT = N_("Réponse à votre demande %(reference)s")
+REPLY_BODY = N_(
+    "Bonjour,\n\n"
+    "Le centre de contact a répondu à votre demande %(reference)s :\n\n"
+    "%(body)s\n\n"
+    "Cordialement,\n"
+    "Le centre de contact citoyen ANEF"
+)
 
 
 def create_ticket(session: Session, *, data: NewTicket, actor: Agent | None = None) -> Ticket:
@@ -278,11 +288,8 @@ def _after_public_reply(session: Session, ticket: Ticket, actor: Agent | None, b
         queue_mail(
             session,
             recipient=ticket.requester_email,
-            subject=f"Réponse à votre demande {ticket.reference}",
-            body=(
-                f"Bonjour,\n\nLe centre de contact a répondu à votre demande {ticket.reference} :"
-                f"\n\n{body}\n\nCordialement,\nLe centre de contact citoyen ANEF"
-            ),
+            subject=t(ticket.language, REPLY_SUBJECT, reference=ticket.reference),
+            body=t(ticket.language, REPLY_BODY, reference=ticket.reference, body=body),
             ticket_id=ticket.id,
         )
 

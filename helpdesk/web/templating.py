@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from jinja2 import pass_context
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from helpdesk.config import PROJECT_ROOT
-from helpdesk.i18n import jinja_gettext, jinja_ngettext
+from helpdesk.i18n import N_, jinja_gettext, jinja_ngettext, jinja_translate, language, t
 from helpdesk.incidents.labels import INCIDENT_EVENT_LABELS, INCIDENT_STATUS_WORDS
 from helpdesk.ticket_routing.labels import ROUTING_EVENT_LABELS
 from helpdesk.tickets.models import PRIORITY_LABELS, STATUS_LABELS, Priority, Status
 
 PARIS = ZoneInfo("Europe/Paris")
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
+# A date and a time of day, as the pages show a timestamp (public pages translate it).
+DATE_AT_TIME = N_("%(date)s à %(time)s")
 
 EVENT_LABELS = {
     "created": "Création",
@@ -48,11 +52,19 @@ CHANNEL_LABELS = {
 }
 
 
-def paris_time(value: datetime | None) -> str:
-    """A timestamp as French readers expect it, in Europe/Paris time."""
+def paris_time(value: datetime | None, lang: str = "fr") -> str:
+    """A timestamp as French readers expect it (dd/mm/yyyy à hh:mm), in Europe/Paris time;
+    the word between date and time in the reader's language."""
     if value is None:
         return "—"
-    return value.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
+    local = value.astimezone(PARIS)
+    return t(lang, DATE_AT_TIME, date=local.strftime("%d/%m/%Y"), time=local.strftime("%H:%M"))
+
+
+@pass_context
+def paris_time_filter(context: Any, value: datetime | None) -> str:
+    """The `paris_time` filter, in the language of the page (French without a `lang`)."""
+    return paris_time(value, language(context.get("lang")))
 
 
 def status_label(value: str) -> str:
@@ -79,7 +91,9 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=jinja_gettext, ngettext=jinja_ngettext, newstyle=True
     )
-    env.filters["paris_time"] = paris_time
+    env.globals["t"] = t
+    env.filters["translate"] = jinja_translate
+    env.filters["paris_time"] = paris_time_filter
     env.filters["status_label"] = status_label
     env.filters["priority_label"] = priority_label
     env.filters["channel_label"] = lambda channel: CHANNEL_LABELS.get(channel, channel)
