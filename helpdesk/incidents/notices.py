@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Agent, Organisation, Role
 from helpdesk.db import require_id, utcnow
-from helpdesk.errors import NotFoundError, PermissionDeniedError
+from helpdesk.errors import NotFoundError
 from helpdesk.incidents.audience import Target, concerns
 from helpdesk.incidents.models import (
     NOTICE_KIND_LABELS,
@@ -22,6 +22,7 @@ from helpdesk.incidents.models import (
 )
 from helpdesk.incidents.schemas import ReleaseForm
 from helpdesk.notifications.service import queue_mail
+from helpdesk.policy import Action, ensure
 
 BANNER_RELEASE_DAYS = 14
 LIST_LIMIT = 100
@@ -147,8 +148,7 @@ def get_notice(session: Session, *, agent: Agent, notice_id: int) -> Notice:
 
 def mark_read(session: Session, *, notice_id: int, agent: Agent) -> NoticeRead:
     """Record that a référent read a notice (once; marking again changes nothing)."""
-    if agent.role != Role.REFERENT:
-        raise PermissionDeniedError("Seuls les référents marquent les informations comme lues.")
+    ensure(session, agent, Action.REPORT_AS_SITE)
     notice = get_notice(session, agent=agent, notice_id=notice_id)
     existing = session.exec(
         select(NoticeRead).where(NoticeRead.notice_id == notice.id, NoticeRead.agent_id == agent.id)

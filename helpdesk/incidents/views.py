@@ -194,6 +194,7 @@ class IncidentController(Controller):
         self, db_session: DbSession, agent: CurrentAgent, data: Annotated[RawIncident, FORM]
     ) -> Template | Redirect:
         """Record an incident and announce it to the référents concerned."""
+        ensure(db_session, agent, Action.DECLARE_INCIDENT)
         try:
             incident = service.record_incident(db_session, form=data.checked(), actor=agent)
         except ValidationError as error:
@@ -227,6 +228,7 @@ class IncidentController(Controller):
         data: Annotated[RawIncident, FORM],
     ) -> Template | Redirect:
         """Change the incident (status, workaround, audience...)."""
+        ensure(db_session, agent, Action.DECLARE_INCIDENT)
         try:
             service.update_incident(
                 db_session,
@@ -262,6 +264,7 @@ class IncidentController(Controller):
         data: Annotated[LinkForm, FORM],
     ) -> Redirect:
         """Link the selected tickets, or the ticket with this reference."""
+        ensure(db_session, agent, Action.LINK_INCIDENT)
         if data.reference.strip():
             service.link_by_reference(
                 db_session, incident_id=incident_id, reference=data.reference, actor=agent
@@ -277,6 +280,7 @@ class IncidentController(Controller):
         self, db_session: DbSession, agent: CurrentAgent, data: Annotated[LinkForm, FORM]
     ) -> Redirect:
         """Link the tickets selected in a queue to the incident chosen by its number."""
+        ensure(db_session, agent, Action.LINK_INCIDENT)
         if not data.incident_id:
             raise ValidationFailedError(
                 "Indiquez le numéro de l'incident (INC-n) auquel lier la sélection."
@@ -295,6 +299,7 @@ class IncidentController(Controller):
         data: Annotated[ResolveForm, FORM],
     ) -> Template | Redirect:
         """Resolve the incident: every linked ticket gets its message and is resolved."""
+        ensure(db_session, agent, Action.RESOLVE_INCIDENT)
         try:
             form = ResolutionForm(
                 usager_reply=data.usager_reply, referent_message=data.referent_message

@@ -17,7 +17,6 @@ from helpdesk.auth.models import Agent
 from helpdesk.errors import (
     DomainError,
     NotFoundError,
-    PermissionDeniedError,
     StaleVersionError,
     ValidationFailedError,
 )
@@ -32,7 +31,7 @@ from helpdesk.kb.models import (
     FeedbackKind,
 )
 from helpdesk.kb.schemas import ArticleForm, UsedForm
-from helpdesk.policy import may_view
+from helpdesk.policy import Action, ensure, may_view
 from helpdesk.policy.articles import can_edit, readable_audiences
 from helpdesk.tickets.models import Ticket
 from helpdesk.web.dependencies import CurrentAgent, DbSession
@@ -54,12 +53,7 @@ EditorAgent = NamedDependency[Agent]
 def require_editor(db_session: DbSession, agent: CurrentAgent) -> Agent:
     """The signed-in agent if they write the wiki; others are refused (pages of an article
     answer 404 instead, like an article they may not read)."""
-    if not can_edit(db_session, agent):
-        raise PermissionDeniedError(
-            "Cette page est réservée aux rédacteurs de la base de connaissances "
-            "(DP ANEF, SDST, SDANF)."
-        )
-    return agent
+    return ensure(db_session, agent, Action.EDIT_ARTICLES)
 
 
 def _labels() -> dict[str, Any]:

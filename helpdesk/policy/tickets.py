@@ -20,6 +20,7 @@ from helpdesk.policy.table import (
 from helpdesk.tickets.models import Queue, QueueMembership, Ticket, TicketEvent
 
 MOVE_KINDS = ("created", "escalate", "transfer", "return", "routed")
+FRONT_LEVEL = 2  # CHAIN_FRONT roles read the tickets sitting at levels 1 and 2
 NOT_FOUND = "Ce ticket n'existe pas ou ne vous est pas accessible."
 
 
@@ -31,19 +32,26 @@ def member_queue_ids(session: Session, agent: Agent) -> set[int]:
     return set(rows)
 
 
+def home_queue_ids(session: Session, agent: Agent) -> set[int]:
+    """The agent's queues and its organisation's: the tickets they pass keep being readable."""
+    condition = (col(Queue.organisation_id) == agent.organisation_id) | (
+        col(Queue.id).in_(member_queue_ids(session, agent))
+    )
+    return {queue_id for queue_id in session.exec(select(Queue.id).where(condition)) if queue_id}
+
+
 def viewable_queue_ids(session: Session, agent: Agent | None) -> set[int] | None:
-    """The queues whose tickets the person sees wholesale (None: every queue)."""
+    """The queues whose current tickets the person sees (None: every queue)."""
     viewing = _viewing(agent)
     if viewing == Viewing.EVERYTHING:
         return None
     if agent is None or viewing in (Viewing.NOTHING, Viewing.SITE):
         return set()
-    condition = (col(Queue.organisation_id) == agent.organisation_id) | (
-        col(Queue.id).in_(member_queue_ids(session, agent))
-    )
+    ids = home_queue_ids(session, agent)
     if viewing == Viewing.CHAIN_FRONT:
-        condition = condition | (col(Queue.level) <= 2)
-    return {queue_id for queue_id in session.exec(select(Queue.id).where(condition)) if queue_id}
+        front = select(Queue.id).where(col(Queue.level) <= FRONT_LEVEL)
+        ids |= {queue_id for queue_id in session.exec(front) if queue_id}
+    return ids
 
 
 def visible_queues(session: Session, agent: Agent | None) -> list[Queue]:
@@ -65,7 +73,7 @@ def visible_tickets(session: Session, agent: Agent | None) -> ColumnElement[bool
     if viewing == Viewing.SITE:
         return col(Ticket.site_id) == agent.site_id if agent.site_id is not None else false()
     queue_ids = viewable_queue_ids(session, agent) or set()
-    codes = _codes(session, queue_ids)
+    codes = _codes(session, home_queue_ids(session, agent))
     passed_through = select(TicketEvent.ticket_id).where(
         col(TicketEvent.kind).in_(MOVE_KINDS),
         or_(col(TicketEvent.from_value).in_(codes), col(TicketEvent.to_value).in_(codes)),
@@ -82,10 +90,10 @@ def may_view(session: Session, agent: Agent | None, ticket: Ticket) -> bool:
         return True
     if viewing == Viewing.SITE:
         return agent.site_id is not None and ticket.site_id == agent.site_id
-    queue_ids = viewable_queue_ids(session, agent) or set()
-    if ticket.queue_id in queue_ids:
+    if ticket.queue_id in (viewable_queue_ids(session, agent) or set()):
         return True
-    return bool(_passed_through(session, ticket) & _codes(session, queue_ids))
+    passed = _codes(session, home_queue_ids(session, agent))
+    return bool(_passed_through(session, ticket) & passed)
 
 
 def may(session: Session, agent: Agent | None, action: Action, ticket: Ticket) -> bool:

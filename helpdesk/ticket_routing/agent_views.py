@@ -10,7 +10,7 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 from pydantic import BaseModel
 
-from helpdesk.policy import Action, console_ticket
+from helpdesk.policy import Action, console_ticket, ensure
 from helpdesk.ticket_routing import admin_queries as queries
 from helpdesk.ticket_routing import assignment
 from helpdesk.ticket_routing.service import accept_suggestion
@@ -31,6 +31,7 @@ class RoutingAgentController(Controller):
     @get("/disponibilite", sync_to_thread=True)
     def availability(self, db_session: DbSession, agent: CurrentAgent) -> Template:
         """Whether the agent receives new tickets automatically."""
+        ensure(db_session, agent, Action.USE_CONSOLE)
         available = assignment.is_available(db_session, agent=agent)
         return Template(
             "routing/availability.html",
@@ -42,6 +43,7 @@ class RoutingAgentController(Controller):
         self, db_session: DbSession, agent: CurrentAgent, data: Annotated[AvailabilityForm, Form]
     ) -> Redirect:
         """Mark oneself available or away in every queue."""
+        ensure(db_session, agent, Action.USE_CONSOLE)
         assignment.set_available(db_session, agent=agent, available=data.available == "1")
         return Redirect("/disponibilite", status_code=303)
 

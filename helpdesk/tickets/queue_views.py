@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from dossiers.catalog import CATALOG
 from helpdesk.errors import NotFoundError
-from helpdesk.policy import visible_queues
+from helpdesk.policy import Action, ensure, visible_queues
 from helpdesk.tickets import bulk
 from helpdesk.tickets.listing import AGES, SORTS, QueueFilters, list_tickets
 from helpdesk.tickets.models import PRIORITY_LABELS, STATUS_LABELS, Channel, Queue
@@ -94,6 +94,7 @@ class QueueController(Controller):
         code: FromPath[str],
     ) -> Template:
         """A queue's tickets with filters; htmx requests get the rows only."""
+        ensure(db_session, agent, Action.USE_CONSOLE)
         queue = next((q for q in visible_queues(db_session, agent) if q.code == code), None)
         if queue is None:
             raise NotFoundError("Cette file n'existe pas ou ne vous est pas accessible.")
@@ -106,6 +107,7 @@ class QueueController(Controller):
         self, request: Request[Any, Any, Any], db_session: DbSession, agent: CurrentAgent
     ) -> Template:
         """Search every ticket the agent may see (reference, subject, messages, e-mail, dossier)."""
+        ensure(db_session, agent, Action.USE_CONSOLE)
         context = list_context(db_session, agent, None, filters_from(request, None))
         name = "tickets/_rows.html" if request.headers.get("hx-request") else "tickets/queue.html"
         return Template(name, context=context)
@@ -118,6 +120,7 @@ class QueueController(Controller):
         data: Annotated[BulkForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Redirect:
         """Assign, change the status of, or hand over the selected tickets."""
+        ensure(db_session, agent, Action.USE_CONSOLE)
         todo = bulk.BulkAction(
             action=data.action,
             status=data.status,

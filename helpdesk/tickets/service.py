@@ -92,17 +92,17 @@ def add_message(
     expected_version: int | None = None,
 ) -> Message:
     """Add a requester message, a public reply or an internal note to the conversation."""
+    # A requester writing through their follow-up link or by e-mail has no account: the
+    # caller checked the link. A référent answers their site's signalement.
+    requester = kind == MessageKind.REQUESTER and actor is None
+    action = None if requester else MESSAGE_ACTIONS[MessageKind(kind)]
+    ticket = load_for_change(session, ticket_id, expected_version, actor=actor, action=action)
     body = body.replace("\0", "").strip()
     if not body:
         raise ValidationFailedError(
             "Le message est vide : écrivez votre texte avant d'envoyer.",
             field_errors={"body": "Le message est vide."},
         )
-    # A requester writing through their follow-up link or by e-mail has no account: the
-    # caller checked the link. A référent answers their site's signalement.
-    requester = kind == MessageKind.REQUESTER and actor is None
-    action = None if requester else MESSAGE_ACTIONS[MessageKind(kind)]
-    ticket = load_for_change(session, ticket_id, expected_version, actor=actor, action=action)
     if kind == MessageKind.REQUESTER:
         _reopen_on_requester_message(session, ticket)
     message = Message(

@@ -9,7 +9,7 @@ from litestar.response import File, Redirect, Template
 
 from helpdesk.auth.models import ROLE_LABELS, Organisation, Role
 from helpdesk.errors import NotFoundError
-from helpdesk.policy import Action, console_ticket, ensure, visible_queues
+from helpdesk.policy import Action, console_ticket, ensure, ticket_for, visible_queues
 from helpdesk.tickets import queries
 from helpdesk.tickets.attachments import attachment_path
 from helpdesk.tickets.models import Attachment
@@ -44,7 +44,8 @@ class ConsoleController(Controller):
         self, state: State, db_session: DbSession, agent: CurrentAgent, ticket_id: FromPath[int]
     ) -> Template | Redirect:
         """A ticket: header, conversation, history and the actions the agent may take."""
-        if agent.role == Role.REFERENT:
+        if agent.role == Role.REFERENT:  # their own space shows their site's signalements
+            ticket_for(db_session, agent, ticket_id, Action.VIEW)
             return Redirect(f"/referent/signalements/{ticket_id}", status_code=303)
         ticket = console_ticket(db_session, agent, ticket_id)
         context = ticket_context(db_session, agent=agent, ticket=ticket, live=state.kb_index)
