@@ -1,44 +1,11 @@
-"""Word lists for normalisation: stop words, abbreviations, synonyms (general usage).
+"""Word lists of the suggestion engine's query analysis: abbreviations, synonyms, translations.
 
 All entries are written folded (lowercase, no accents) except where noted; they
 describe everyday French and English, not the wording of any particular question.
+Stop words belong to the shared normalisation (knowledge_base.text).
 """
 
 from __future__ import annotations
-
-_FR_STOP = """
-a ai aie aient aies ait as au aucun aucune aupres aussi autre autres aux avaient avais
-avait avant avec avez aviez avions avoir avons ayant ayez ayons c ca ce ceci cela celle
-celles celui ces cet cette ceux chaque chez ci comme comment d dans de des deja depuis
-donc dont du elle elles en encore entre es est et etaient etais etait etant ete etes
-etiez etions etre eu eue eues eumes eurent eus eusse eussent eusses eussiez eussions
-eust eut eutes eux faire fais fait faut furent fus fusse fussent fusses fussiez fussions
-fut fumes futes ici il ils j je jusqu l la le les leur leurs lui m ma mais me meme memes
-mes moi mon n ne ni nos notre nous on ont ou par pas peu peut peux plus pour pourquoi
-quand que quel quelle quelles quels qui quoi s sa sans se sera serai seraient serais
-serait seras serez seriez serions serons seront ses si soi soient sois soit sommes son
-sont soyez soyons suis sur t ta te tes toi ton toujours tous tout toute toutes tres tu
-un une vos votre vous y voici voila alors ainsi bien car cela ceci dois doit doivent
-dire dit etc la-bas lors mes oui non parce puis puisque quelque quelques rien svp stp
-bonjour bonsoir salut merci cordialement madame monsieur mme mlle coucou hello svp
-possible peut-etre vraiment juste deja encore aujourd hui maintenant ya veux voudrais
-voulais souhaite souhaiterais pouvez pourriez pourrais besoin savoir sais merci beaucoup
-cest jai chose choses quoi fois bon ok okay ben bah euh
-"""
-
-_EN_STOP = """
-a about above after again against all am an and any are as at be because been before
-being below between both but by can could did do does doing down during each few for
-from further had has have having he her here hers herself him himself his how i if in
-into is it its itself just me more most my myself no nor not now of off on once only or
-other our ours ourselves out over own same she should so some such than that the their
-theirs them themselves then there these they this those through to too under until up
-very was we were what when where which while who whom why will with would you your
-yours yourself yourselves hi hello thanks thank please dear regards kind im ive dont
-cant cannot its get got still also yet
-"""
-
-STOP_WORDS: frozenset[str] = frozenset((_FR_STOP + _EN_STOP).split())
 
 # SMS spellings and abbreviations of general usage -> full folded words.
 # fmt: off

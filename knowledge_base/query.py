@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from knowledge_base import text
 from knowledge_base.fuzzy import Vocabulary
+from knowledge_base.lexicon import ABBREVIATIONS, SYNONYM_GROUPS, TRANSLATIONS
 
 CORRECTED_WEIGHT = 0.6
 COMPLETED_WEIGHT = 0.7
+SYNONYM_WEIGHT = 0.5  # an everyday single-word synonym: related, not equal
+PHRASE_WEIGHT = 0.8  # a multi-word equivalence or a translation: nearly equal
 
 Word = tuple[str, ...]  # the index terms one word may stand for (fr and en stems)
 
@@ -72,7 +76,7 @@ def analyze_query(raw: str, known: Callable[[str], bool], vocab: Vocabulary) -> 
     concepts: dict[Word, Concept] = {}
     words: list[str] = []
     owners: list[Concept | None] = []
-    for word in text.query_words(raw):
+    for word in query_words(raw):
         # an unknown word stays as a placeholder: a synonym or translation may rescue it
         concept = _resolve(word, known, vocab) or Concept(word, (), 0.0)
         key = concept.terms or (f"?{word}",)
@@ -93,10 +97,71 @@ def _attach_synonyms(
     """Give exact (or unknown) words the synonym phrases starting at their position."""
     present = set(words)
     positions = {w: i for i, w in reversed(list(enumerate(words)))}
-    for phrase, alternative, weight in text.synonyms_of(words):
+    for phrase, alternative, weight in synonyms_of(words):
         owner = exact[positions[phrase.split()[0]]]
         if owner is None:
             continue
         extra = tuple(t for w in alternative if w not in present and (t := _stems(w, known)))
         if extra and extra != (owner.terms,) and all(p != extra for _, p in owner.synonyms):
             owner.synonyms.append((weight, extra))
+
+
+def expand_abbreviations(tokens: Iterable[str]) -> list[str]:
+    """Replace SMS spellings and common abbreviations by their full words."""
+    out: list[str] = []
+    for token in tokens:
+        full = ABBREVIATIONS.get(token)
+        if full is None:
+            out.append(token)
+        else:
+            out.extend(full.split())
+    return out
+
+
+def query_words(raw: str) -> list[str]:
+    """Meaningful folded words of a query, with abbreviations expanded."""
+    tokens = expand_abbreviations(text.words(text.clean(raw)))
+    # short numbers (days, counts) say nothing about the topic
+    return [w for w in tokens if not text.is_stop_word(w) and not (w.isdigit() and len(w) < 3)]
+
+
+def synonyms_of(tokens: list[str]) -> list[tuple[str, list[str], float]]:
+    """(phrase, alternative words, weight) for phrases of 1 to 3 words found in tokens."""
+    stems = [text.stem(t) for t in tokens]
+    found: list[tuple[str, list[str], float]] = []
+    for size in (3, 2, 1):
+        for i in range(len(tokens) - size + 1):
+            alternatives = _synonym_table().get(" ".join(stems[i : i + size]), {})
+            phrase = " ".join(tokens[i : i + size])
+            found.extend((phrase, alt.split(), w) for alt, w in sorted(alternatives.items()))
+    return found
+
+
+def _key(phrase: str) -> str:
+    return " ".join(text.stem(w) for w in text.words(phrase) if not text.is_stop_word(w))
+
+
+def _surface(phrase: str) -> str:
+    return " ".join(w for w in text.words(phrase) if not text.is_stop_word(w))
+
+
+@lru_cache(maxsize=1)
+def _synonym_table() -> dict[str, dict[str, float]]:
+    """Stemmed phrase -> {alternative phrase (folded words): weight}."""
+    table: dict[str, dict[str, float]] = {}
+
+    def put(source: str, target: str, weight: float) -> None:
+        key, alt = _key(source), _surface(target)
+        if key and alt and _key(target) != key:
+            entry = table.setdefault(key, {})
+            entry[alt] = max(entry.get(alt, 0.0), weight)
+
+    for group in SYNONYM_GROUPS:
+        for source in group:
+            for target in group:
+                multi = " " in _surface(source) or " " in _surface(target)
+                put(source, target, PHRASE_WEIGHT if multi else SYNONYM_WEIGHT)
+    for source, targets in TRANSLATIONS.items():
+        for target in targets:
+            put(source, target, PHRASE_WEIGHT)
+    return table

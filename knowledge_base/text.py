@@ -1,4 +1,33 @@
-"""French/English text normalisation for the suggestion engine (pure, no I/O)."""
+"""The one text normalisation of the project: folding, words, stop words, stemming (pure, no I/O).
+
+The suggestion engine (knowledge_base), the classifier (routing) and the ticket search
+(helpdesk.tickets.search) all call this module, so the same text gives the same tokens
+everywhere: `tokens(text)` is what each of them indexes and looks up.
+
+Folding (`fold`): case folded, accents removed, Latin special letters and typographic
+punctuation transliterated (œ→oe, æ→ae, ß→ss, ø→o, ł→l, đ→d, þ→th, ’→', « »→<< >>,
+–→-), digits kept, and the letters of every other script KEPT (Cyrillic, Arabic,
+Chinese...: an Arabic or Cyrillic name stays findable by itself).
+
+How, and why not a hand-written table or a whole-text transliterator:
+- NFKD splits accented letters into base + combining marks and undoes compatibility
+  forms (ligature ﬁ, full-width letters, superscripts, Arabic presentation forms); the
+  marks that are optional diacritics are then removed: the generic combining diacritics
+  blocks (French, Vietnamese, Greek tonos, Cyrillic ё/й — as PostgreSQL's unaccent does),
+  Arabic harakat and tatweel, Hebrew points. Marks that spell a word (Indic, Thai vowel
+  signs) are kept and stay inside their word. NFC then recomposes what is left (Hangul).
+- The letters NFKD cannot split (ø, ł, đ, ß, æ, œ, þ, ı, ŋ...) and the typographic
+  punctuation go through `anyascii`, a maintained transliteration library, rather than a
+  table of our own that would always miss a letter. But anyascii (like unidecode) turns
+  EVERY script into ASCII — Arabic ع becomes a backtick, Cyrillic is romanised — which
+  would drop or mangle other scripts, so it is applied one character at a time and only
+  to Latin letters, punctuation and modifier-letter apostrophes; everything else is kept.
+
+Words (`words`): runs of letters, digits and word-internal marks of any script in the
+folded text; French elisions (l', d', qu'...) are dropped. Stop words (`STOP_WORDS`,
+French and English function words and greetings, written folded) carry no meaning for
+retrieval. Stemming: Snowball (French by default, English for English articles).
+"""
 
 from __future__ import annotations
 
@@ -10,18 +39,57 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 import snowballstemmer
-
-from knowledge_base.lexicon import ABBREVIATIONS, STOP_WORDS, SYNONYM_GROUPS, TRANSLATIONS
+from anyascii import anyascii
 
 MAX_QUERY_CHARS = 2000
 
 _TAG_RE = re.compile(r"<[^>]{0,500}>")
 _SCRIPT_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
-_COMBINING_RE = re.compile(r"[\u0300-\u036f]")
-_ELISION_RE = re.compile(r"\b(?:jusqu|lorsqu|puisqu|qu|[ldjnscmt])['’`´]")
-_WORD_RE = re.compile(r"[a-z0-9]+")
-_LIGATURES = (("œ", "oe"), ("æ", "ae"), ("ß", "ss"), ("’", "'"), ("‘", "'"), ("ø", "o"))
+# Optional diacritics: generic combining diacritical marks (and their extensions),
+# Hebrew points, Arabic harakat / superscript alef / tatweel.
+_OPTIONAL_MARKS_RE = re.compile(
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    "\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7"
+    "\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed]+"
+)
+_ELISION_RE = re.compile(r"\b(?:jusqu|lorsqu|puisqu|qu|[ldjnscmt])['`]")
+_ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
+
+_FR_STOP = """
+a ai aie aient aies ait as au aucun aucune aupres aussi autre autres aux avaient avais
+avait avant avec avez aviez avions avoir avons ayant ayez ayons c ca ce ceci cela celle
+celles celui ces cet cette ceux chaque chez ci comme comment d dans de des deja depuis
+donc dont du elle elles en encore entre es est et etaient etais etait etant ete etes
+etiez etions etre eu eue eues eumes eurent eus eusse eussent eusses eussiez eussions
+eust eut eutes eux faire fais fait faut furent fus fusse fussent fusses fussiez fussions
+fut fumes futes ici il ils j je jusqu l la le les leur leurs lui m ma mais me meme memes
+mes moi mon n ne ni nos notre nous on ont ou par pas peu peut peux plus pour pourquoi
+quand que quel quelle quelles quels qui quoi s sa sans se sera serai seraient serais
+serait seras serez seriez serions serons seront ses si soi soient sois soit sommes son
+sont soyez soyons suis sur t ta te tes toi ton toujours tous tout toute toutes tres tu
+un une vos votre vous y voici voila alors ainsi bien car cela ceci dois doit doivent
+dire dit etc la-bas lors mes oui non parce puis puisque quelque quelques rien svp stp
+bonjour bonsoir salut merci cordialement madame monsieur mme mlle coucou hello svp
+possible peut-etre vraiment juste deja encore aujourd hui maintenant ya veux voudrais
+voulais souhaite souhaiterais pouvez pourriez pourrais besoin savoir sais merci beaucoup
+cest jai chose choses quoi fois bon ok okay ben bah euh jamais moins plait qu
+"""
+
+_EN_STOP = """
+a about above after again against all am an and any are as at be because been before
+being below between both but by can could did do does doing down during each few for
+from further had has have having he her here hers herself him himself his how i if in
+into is it its itself just me more most my myself no nor not now of off on once only or
+other our ours ourselves out over own same she should so some such than that the their
+theirs them themselves then there these they this those through to too under until up
+very was we were what when where which while who whom why will with would you your
+yours yourself yourselves hi hello thanks thank please dear regards kind im ive dont
+cant cannot its get got still also yet
+"""
+
+STOP_WORDS: frozenset[str] = frozenset((_FR_STOP + _EN_STOP).split())
 
 _STEMMERS = {
     "fr": snowballstemmer.stemmer("french"),
@@ -39,32 +107,98 @@ def clean(text: str, limit: int = MAX_QUERY_CHARS) -> str:
     return text[:limit]
 
 
-def fold(text: str) -> str:
-    """Lowercase and strip accents (é→e, œ→oe) so spelling variants meet."""
-    text = text.lower()
+def _transliterable(char: str) -> bool:
+    """Whether anyascii may replace this character: Latin letters and punctuation only."""
+    category = unicodedata.category(char)
+    if category[0] == "P" or category == "Zs":
+        return True
+    if category[0] == "L":
+        return unicodedata.name(char, "").startswith("LATIN ") or "\u02b0" <= char <= "\u02ff"
+    return False
+
+
+class _Transliteration(dict[int, str]):
+    """str.translate table filled on first sight of each character."""
+
+    def __init__(self, lower: bool) -> None:
+        super().__init__()
+        self.lower = lower
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        out = char
+        if _transliterable(char):
+            out = anyascii(char) or " "
+            if self.lower:
+                out = out.lower()
+        self[code] = out
+        return out
+
+
+_KEEP_CASE = _Transliteration(lower=False)
+_LOWER = _Transliteration(lower=True)
+
+
+def _unaccent(text: str, table: _Transliteration) -> str:
     if text.isascii():
         return text
-    for char, replacement in _LIGATURES:  # str.replace chains beat str.translate here
-        if char in text:
-            text = text.replace(char, replacement)
-    return _COMBINING_RE.sub("", unicodedata.normalize("NFKD", text))
+    text = unicodedata.normalize("NFKD", text)
+    if table.lower:  # casefold after NFKD (𝕬 only becomes A there), which casefold may undo
+        text = unicodedata.normalize("NFKD", text.casefold())
+    text = _OPTIONAL_MARKS_RE.sub("", text)
+    if text.isascii():
+        return text
+    # only the few non-ASCII runs go through the table (a whole-text translate is slower)
+    text = _NON_ASCII_RE.sub(lambda run: run.group().translate(table), text)
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def unaccent(text: str) -> str:
+    """Accents removed and Latin special letters transliterated, case kept (Œuvre→Oeuvre)."""
+    return _unaccent(text, _KEEP_CASE)
+
+
+def fold(text: str) -> str:
+    """Case folded, accents removed, Latin ligatures and punctuation transliterated.
+
+    "Préfecture", "prefecture" and "PRÉFECTURE" meet, and so do "cœur" and "coeur";
+    letters of other scripts are kept (casefolded).
+    """
+    if text.isascii():
+        return text.lower()
+    return _unaccent(text, _LOWER)
+
+
+@lru_cache(maxsize=1)
+def _word_re() -> re.Pattern[str]:
+    """Words of any script: letters and digits, with the marks that spell them (Indic...)."""
+    marks = [
+        code
+        for plane in (range(0x300, 0x20000), range(0xE0100, 0xE01F0))
+        for code in plane
+        if unicodedata.category(chr(code))[0] == "M"
+    ]
+    ranges: list[str] = []
+    start = previous = marks[0]
+    for code in [*marks[1:], -1]:
+        if code != previous + 1:
+            ranges.append(f"{chr(start)}-{chr(previous)}" if previous > start else chr(start))
+            start = code
+        previous = code
+    return re.compile(f"(?:[^\\W_]|[{''.join(ranges)}])+")
+
+
+def split(folded: str) -> list[str]:
+    """Words of already folded text, dropping French elisions (l', d', qu'...)."""
+    folded = _ELISION_RE.sub(" ", folded)
+    if folded.isascii():
+        return _ASCII_WORD_RE.findall(folded)
+    return _word_re().findall(folded)
 
 
 def words(text: str) -> list[str]:
-    """Split folded text into words, dropping French elisions (l', d', qu'...)."""
-    return _WORD_RE.findall(_ELISION_RE.sub(" ", fold(text)))
-
-
-def expand_abbreviations(tokens: Iterable[str]) -> list[str]:
-    """Replace SMS spellings and common abbreviations by their full words."""
-    out: list[str] = []
-    for token in tokens:
-        full = ABBREVIATIONS.get(token)
-        if full is None:
-            out.append(token)
-        else:
-            out.extend(full.split())
-    return out
+    """Folded words of a text, without French elisions (l', d', qu'...)."""
+    return split(fold(text))
 
 
 def is_stop_word(word: str) -> bool:
@@ -116,59 +250,14 @@ def term_counts(folded_words: Iterable[str], language: str = "fr") -> dict[str, 
     return counts
 
 
+def tokens(text: str, language: str = "fr") -> list[str]:
+    """The tokens of a plain text: folded words, stop words dropped, stemmed; digits kept.
+
+    What the suggestion engine, the classifier and the ticket search index and look up.
+    """
+    return terms(words(text), language)
+
+
 def analyze(text: str, language: str = "fr") -> list[str]:
-    """Index terms of a text: clean, fold, split, drop stop words and stem."""
-    return terms(words(clean(text, limit=len(text))), language)
-
-
-def query_words(text: str) -> list[str]:
-    """Meaningful folded words of a query, with abbreviations expanded."""
-    tokens = expand_abbreviations(words(clean(text)))
-    # short numbers (days, counts) say nothing about the topic
-    return [w for w in tokens if not is_stop_word(w) and not (w.isdigit() and len(w) < 3)]
-
-
-SYNONYM_WEIGHT = 0.5  # an everyday single-word synonym: related, not equal
-PHRASE_WEIGHT = 0.8  # a multi-word equivalence or a translation: nearly equal
-
-
-def synonyms_of(tokens: list[str]) -> list[tuple[str, list[str], float]]:
-    """(phrase, alternative words, weight) for phrases of 1 to 3 words found in tokens."""
-    stems = [stem(t) for t in tokens]
-    found: list[tuple[str, list[str], float]] = []
-    for size in (3, 2, 1):
-        for i in range(len(tokens) - size + 1):
-            alternatives = _synonym_table().get(" ".join(stems[i : i + size]), {})
-            phrase = " ".join(tokens[i : i + size])
-            found.extend((phrase, alt.split(), w) for alt, w in sorted(alternatives.items()))
-    return found
-
-
-def _key(phrase: str) -> str:
-    return " ".join(stem(w) for w in words(phrase) if not is_stop_word(w))
-
-
-def _surface(phrase: str) -> str:
-    return " ".join(w for w in words(phrase) if not is_stop_word(w))
-
-
-@lru_cache(maxsize=1)
-def _synonym_table() -> dict[str, dict[str, float]]:
-    """Stemmed phrase -> {alternative phrase (folded words): weight}."""
-    table: dict[str, dict[str, float]] = {}
-
-    def put(source: str, target: str, weight: float) -> None:
-        key, alt = _key(source), _surface(target)
-        if key and alt and _key(target) != key:
-            entry = table.setdefault(key, {})
-            entry[alt] = max(entry.get(alt, 0.0), weight)
-
-    for group in SYNONYM_GROUPS:
-        for source in group:
-            for target in group:
-                multi = " " in _surface(source) or " " in _surface(target)
-                put(source, target, PHRASE_WEIGHT if multi else SYNONYM_WEIGHT)
-    for source, targets in TRANSLATIONS.items():
-        for target in targets:
-            put(source, target, PHRASE_WEIGHT)
-    return table
+    """Tokens of a text that may hold HTML: `clean`, then `tokens`."""
+    return tokens(clean(text, limit=len(text)), language)

@@ -1,30 +1,23 @@
-"""Suggesting a ticket's procedure and motif from its text, against labelled examples (pure)."""
+"""Suggesting a ticket's procedure and motif from its text, against labelled examples (pure).
+
+Texts are normalised by the project's one text module (knowledge_base.text): the classifier
+sees the same tokens as the suggestion engine and the ticket search.
+"""
 
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
-import snowballstemmer
 from rapidfuzz import fuzz, process
+
+from knowledge_base import text as textproc
 
 AUTO_APPLY_CONFIDENCE = 0.6
 MIN_SCORE = 0.12  # below this cosine, the text says nothing about any label
 FUZZY_CUTOFF = 84
-_WORD_RE = re.compile(r"[a-z0-9]+")
-_STEMMER = snowballstemmer.stemmer("french")
-_STOP_TEXT = """a au aux avec ce ces cet cette dans de des du elle en est et etre il ils je j
-    la le les
-    leur lui ma mais me mes moi mon ne nous on ou par pas pour qu que qui sa se ses son sur ta
-    te tes toi ton tu un une vos votre vous y ai as avez avons bonjour merci cordialement
-    madame monsieur svp plait faire fait peux peut comment quoi quand pourquoi depuis deja
-    encore toujours jamais tres bien aussi alors si sans plus moins the of to and is my i"""
-STOP_WORDS = frozenset(_STOP_TEXT.split())
 # The motifs of the contact form, with the words that say them (the "autre" motif has none).
 CATEGORY_EXAMPLES = {
     "compte": "compte connexion mot de passe identifiant bloque franceconnect code courriel "
@@ -61,22 +54,9 @@ class Guess:
         return self.label is not None and self.confidence >= AUTO_APPLY_CONFIDENCE
 
 
-def fold(text: str) -> str:
-    """Lowercase without accents."""
-    text = text.lower().replace("œ", "oe").replace("’", "'")
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
-@lru_cache(maxsize=100_000)
-def _stem(word: str) -> str:
-    """The French stem of a folded word."""
-    return str(_STEMMER.stemWord(word))
-
-
 def tokens(text: str) -> list[str]:
-    """Stems of the meaningful words of a text."""
-    words = _WORD_RE.findall(fold(text).replace("'", " "))
-    return [_stem(w) for w in words if w not in STOP_WORDS and len(w) > 1 and not w.isdigit()]
+    """Stems of the meaningful words of a text: the shared tokens, numbers left out."""
+    return [t for t in textproc.tokens(text) if not t.isdigit()]
 
 
 class Classifier:

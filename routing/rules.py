@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz
 
-from routing.classification import fold
+from knowledge_base.text import fold
 
 FUZZY_THRESHOLD = 80
 
@@ -139,7 +139,7 @@ def _fact(facts: TicketFacts, name: str) -> str:
 
 def _phrase_in(phrase: str, text: str) -> bool:
     """Whether the folded phrase appears in the folded text as whole words."""
-    return re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text) is not None
+    return re.search(rf"(?<![^\W_]){re.escape(phrase)}(?![^\W_])", text) is not None
 
 
 def condition_holds(condition: Condition, facts: TicketFacts) -> bool:

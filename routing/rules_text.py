@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from routing.classification import fold
+from knowledge_base.text import fold
 from routing.rules import FACT_FIELDS, Action, ActionKind, Condition, Op, split_values
 
 PRIORITY_WORDS = {

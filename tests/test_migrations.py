@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
+import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from helpdesk.migrate import include_name
+from helpdesk.db import make_engine
+from helpdesk.migrate import alembic_config, include_name, migrate
 from helpdesk.models import metadata
-from helpdesk.tickets.models import HandoverRoute, Queue
+from helpdesk.tickets.models import HandoverRoute, Queue, Ticket, TicketSearchDocument
+from helpdesk.tickets.search import matching_ticket_ids
+
+from factories import make_ticket
+from support.servers import fresh_postgres_database
 
 
 def test_models_and_migrations_agree(engine: Engine):
@@ -34,3 +44,49 @@ def test_migrations_seed_the_chain(engine: Engine):
 def test_every_table_exists(engine: Engine, table: str):
     with engine.connect() as connection:
         assert engine.dialect.has_table(connection, table)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def scratch_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A database of its own, migrated to the latest revision, that a test may downgrade."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'scratch.db'}")
+        migrate(engine)
+        yield engine
+        engine.dispose()
+        return
+    with fresh_postgres_database(request.getfixturevalue("postgres_base_url")) as url:
+        engine = make_engine(url)
+        migrate(engine)
+        yield engine
+        engine.dispose()
+
+
+def _alembic(engine: Engine, action: str, revision: str) -> None:
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        getattr(command, action)(config, revision)
+
+
+def test_search_tokens_migration_rebuilds_existing_documents_both_ways(scratch_engine: Engine):
+    with Session(scratch_engine, expire_on_commit=False) as session:
+        ticket = make_ticket(session, subject="Préfecture du cœur", requester_name="Иван")
+        session.commit()
+        document = session.get(TicketSearchDocument, ticket.id)
+        assert document is not None
+        tokens_document = document.document
+
+    _alembic(scratch_engine, "downgrade", "0007")
+    with scratch_engine.connect() as connection:
+        raw = connection.execute(sa.text("SELECT document FROM ticket_search")).scalar_one()
+    assert ticket.reference in raw and "Préfecture du cœur" in raw and "Иван" in raw
+
+    _alembic(scratch_engine, "upgrade", "head")
+    with Session(scratch_engine) as session:
+        document = session.get(TicketSearchDocument, ticket.id)
+        assert document is not None and document.document == tokens_document
+        for query in ("coeur prefecture", "Иван", ticket.reference):
+            condition = matching_ticket_ids(session, query)
+            assert condition is not None
+            assert session.exec(select(Ticket.id).where(condition)).all() == [ticket.id]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
@@ -15,6 +14,7 @@ from sqlmodel import Session
 from helpdesk.db import require_id
 from helpdesk.errors import NotFoundError
 from helpdesk.tickets.models import Attachment, Ticket
+from knowledge_base.text import unaccent
 
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 
@@ -22,8 +22,7 @@ SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 def display_name(filename: str) -> str:
     """A harmless name to show and to offer on download (never used on disk)."""
     base = Path(filename.replace("\\", "/")).name
-    ascii_name = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
-    cleaned = SAFE_NAME.sub("_", ascii_name).strip(" .") or "piece-jointe"
+    cleaned = SAFE_NAME.sub("_", unaccent(base)).strip(" .") or "piece-jointe"
     return cleaned[:120]
 
 

@@ -226,7 +226,10 @@ class TicketPresence(SQLModel, table=True):
 
 
 class TicketSearchDocument(SQLModel, table=True):
-    """The searchable text of a ticket (reference, subject, messages, e-mail, dossier)."""
+    """The search tokens of a ticket (reference, subject, contact, dossier, messages).
+
+    Normalised by knowledge_base.text (see helpdesk.tickets.search), not raw text.
+    """
 
     __tablename__ = "ticket_search"
 

@@ -6,7 +6,8 @@ from sqlmodel import Session, select
 
 from helpdesk.tickets import service
 from helpdesk.tickets.listing import PAGE_SIZE, QueueFilters, list_tickets
-from helpdesk.tickets.models import MessageKind, Queue, Status
+from helpdesk.tickets.models import MessageKind, Queue, Status, TicketSearchDocument
+from helpdesk.tickets.search import search_document
 
 from factories import make_agent, make_ticket
 
@@ -40,6 +41,59 @@ def test_search_is_accent_and_case_insensitive_over_every_field(session: Session
     assert found(titre.reference) == {titre.id}
     assert found("inexistant") == set()
     assert found('") OR 1=1 --') == set()
+
+
+def test_search_matches_the_shared_normalisation_of_the_ticket_text(session: Session):
+    advisor = make_agent(session)
+    naturalisation = make_ticket(
+        session, subject="Naturalisation", body="Mon dossier est à la préfecture d'Évry."
+    )
+    coeur = make_ticket(session, subject="Question", body="Le cœur du problème : ŒUVRE d’art")
+    ivan = make_ticket(session, requester_name="Иван Петров", body="Bonjour")
+    mohamed = make_ticket(session, subject="Titre de séjour", body="Je suis محمد بن علي.")
+    plain = make_ticket(session, subject="Coeur de cible", body="prefecture sans accent")
+    session.commit()
+
+    def found(q: str) -> set[int]:
+        page = list_tickets(session, agent=advisor, filters=QueueFilters(q=q))
+        return {ticket.id for ticket in page.tickets}  # type: ignore[misc]
+
+    assert found("naturalisation") == {naturalisation.id}
+    assert found("NATURALISATIONS") == {naturalisation.id}  # stems meet
+    assert found("natural") == {naturalisation.id}  # a prefix
+    assert found("prefecture") == {naturalisation.id, plain.id}
+    assert found("préfecture evry") == {naturalisation.id}
+    assert found("coeur") == {coeur.id, plain.id}
+    assert found("cœur œuvre") == {coeur.id}
+    assert found("oeuvre") == {coeur.id}
+    assert found("Иван") == {ivan.id}
+    assert found("петров иван") == {ivan.id}
+    assert found("محمد") == {mohamed.id}
+    assert found("علي") == {mohamed.id}
+    assert found("сергей") == set()
+    # stop words are not indexed: a query of stop words only finds nothing
+    assert found("le la de") == set()
+    # no word at all: no filter
+    assert len(found("--")) == 5
+
+
+def test_search_document_holds_the_shared_tokens(session: Session):
+    ticket = make_ticket(session, subject="Préfecture du cœur", requester_name="Иван")
+    session.commit()
+    document = session.get(TicketSearchDocument, ticket.id)
+    assert document is not None
+    expected = search_document(
+        [
+            ticket.reference,
+            ticket.subject,
+            ticket.requester_name,
+            ticket.requester_email or "",
+            "",
+            "Mon attestation a expiré, que faire ?",
+        ]
+    )
+    assert document.document == expected
+    assert {"prefectur", "coeur", "иван"} <= set(document.document.split())
 
 
 def test_search_never_returns_tickets_the_agent_may_not_see(session: Session):
