@@ -28,10 +28,12 @@ from support.permission_world import (
     PEOPLE,
     Person,
     Position,
+    World,
     make_people,
     make_world,
     on_page,
     on_ticket,
+    sees,
 )
 
 A = Action
@@ -361,3 +363,53 @@ def _matches(expected: str, response: Any) -> bool:
         return status == 401
     denied_404 = status == 404 and NOT_FOUND in response.text
     return status not in (401, 403) and not denied_404
+
+
+LIST_PAGES = (
+    "/files/ccc",
+    "/files/dp-anef",
+    "/files/sdst",
+    "/files/sdanf",
+    "/recherche?q=Signalement",
+    "/recherche?q=SDANF",
+    "/point-bimensuel/?periode=tout",
+    "/point-bimensuel/imprimer?periode=tout",
+    "/point-bimensuel/export.csv?periode=tout",
+    "/kb/lacunes",
+    "/referent/",
+    "/incidents/{incident}",
+)
+
+
+def test_lists_exports_and_reports_show_only_visible_tickets(world_web: WebClient):
+    web = world_web
+    sessions = _sign_everyone_in(web)
+    storage = web.client.app.state.settings.storage_dir
+    with web.session() as session:
+        world = make_world(session, storage, "listes")
+        incident = _incident_linking(session, world)
+        session.commit()
+    leaks = []
+    for person in PEOPLE[1:]:
+        web.client.cookies.set("helpdesk_session", sessions[person.name])
+        unseen = [p for p in world.positions if not sees(person, p)]
+        for path in LIST_PAGES:
+            text = web.client.get(path.format(incident=incident), follow_redirects=False).text
+            leaks += [f"{path} as {person.name}: {p.name}" for p in unseen if p.reference in text]
+    assert not leaks, "\n".join(leaks)
+
+
+def _incident_linking(session: Any, world: World) -> int:
+    """An incident linked to every ticket of the world, by an administrator."""
+    from sqlmodel import select
+
+    from helpdesk.auth.models import Agent
+    from helpdesk.incidents.schemas import IncidentForm
+    from helpdesk.incidents.service import link_tickets, record_incident
+
+    admin = session.exec(select(Agent).where(Agent.email == "admin@permissions.test")).one()
+    form = IncidentForm(title="Panne du dépôt", description="Erreur 500 au dépôt des pièces.")
+    incident = record_incident(session, form=form, actor=admin)
+    ids = [p.ticket_id for p in world.positions]
+    link_tickets(session, incident_id=incident.id, ticket_ids=ids, actor=admin)
+    return incident.id

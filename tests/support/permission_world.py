@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from helpdesk.auth.models import Agent, Organisation, Role
+from helpdesk.auth.models import Agent, Role
 from helpdesk.intake.service import issue_link
 from helpdesk.policy.rights import HIDDEN
 from helpdesk.policy.table import (
@@ -77,6 +77,7 @@ class Position:
 
     name: str
     ticket_id: int
+    reference: str
     queue: str
     owner: str
     passed: frozenset[str]
@@ -166,19 +167,13 @@ def _position(
     return Position(
         name=name,
         ticket_id=ticket.id or 0,
+        reference=ticket.reference,
         queue=queue.code,
         owner=owner.code,
         passed=frozenset(passed),
         site=site,
         attachment_id=attachment.id or 0,
         token=issue_link(session, ticket=ticket),
-    )
-
-
-def sites_exist(session: Session) -> bool:
-    """Whether the two test sites are there."""
-    return (
-        session.exec(select(Organisation).where(Organisation.code == "site-a")).first() is not None
     )
 
 
