@@ -55,6 +55,9 @@ DEMO_ACCOUNTS = (
     DemoAccount("agent@sdst.demo", "Julie Moreau", Role.AGENT, "sdst", ("sdst",)),
     DemoAccount("agent@sdanf.demo", "Thomas Petit", Role.AGENT, "sdanf", ("sdanf",)),
     DemoAccount("redacteur@dp-anef.demo", "Nadia Lefèvre", Role.EDITOR, "dp-anef"),
+    DemoAccount(
+        "incidents@dp-anef.demo", "Paul Rousseau", Role.INCIDENT_MANAGER, "dp-anef", ("dp-anef",)
+    ),
     DemoAccount("referent@pref-69.demo", "Luc Garnier", Role.REFERENT, "pref-69", site="pref-69"),
     DemoAccount(
         "referent@natali-nantes.demo",

@@ -413,3 +413,10 @@ def _incident_linking(session: Any, world: World) -> int:
     ids = [p.ticket_id for p in world.positions]
     link_tickets(session, incident_id=incident.id, ticket_ids=ids, actor=admin)
     return incident.id
+
+
+def test_the_readme_shows_the_policy_table():
+    from helpdesk.policy.table import markdown_table
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert markdown_table() in readme, "README's access table differs: paste markdown_table()"
