@@ -9,7 +9,12 @@ from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Role
 from helpdesk.errors import InvalidTransitionError, NotFoundError, PermissionDeniedError
-from helpdesk.incidents.models import IncidentStatus, IncidentTicket
+from helpdesk.incidents.models import (
+    LINK_OUTCOME_LABELS,
+    IncidentStatus,
+    IncidentTicket,
+    LinkOutcome,
+)
 from helpdesk.incidents.schemas import IncidentForm, ResolutionForm
 from helpdesk.incidents.service import (
     RESOLVE_JOB,
@@ -19,11 +24,14 @@ from helpdesk.incidents.service import (
 )
 from helpdesk.incidents.suggestions import similarity, suggest_links
 from helpdesk.notifications.models import OutgoingMail
+from helpdesk.tickets.handover import hand_over
+from helpdesk.tickets.merge import merge
 from helpdesk.tickets.models import Message, MessageKind, Status, Ticket, TicketEvent
 from helpdesk.tickets.service import change_status
 
 from conftest import WebClient
 from factories import make_agent, make_ticket
+from support.permission_world import SUMMARY
 from support.referents import open_report, referent, run_jobs
 
 DESCRIPTION = (
@@ -273,3 +281,41 @@ def test_resolving_twice_through_the_page_changes_nothing_the_second_time(web: W
         refreshed = session.get(Ticket, ticket.id)
         assert refreshed is not None and refreshed.status == Status.RESOLVED
         assert _count(session, Message, ticket_id=ticket.id, kind=MessageKind.PUBLIC_REPLY) == 1
+
+
+def test_mass_resolution_skips_what_the_resolver_may_not_answer_and_says_why(session):
+    manager = make_agent(
+        session, role=Role.INCIDENT_MANAGER, organisation="dp-anef", queues=("dp-anef",)
+    )
+    advisor = make_agent(session)
+    incident = _incident(session, manager)
+    at_ccc = make_ticket(session, requester_email="ccc@example.org")
+    moved = make_ticket(session, requester_email="moved@example.org")
+    twin = make_ticket(session, requester_email="moved@example.org")
+    session.commit()
+    ids = [at_ccc.id, moved.id, twin.id]
+    link_tickets(session, incident_id=incident.id, ticket_ids=ids, actor=manager)
+    # Before the resolution, one ticket goes up to SDANF (out of the manager's reach) and
+    # another is merged into it.
+    merge(session, source_id=twin.id, target_reference=moved.reference, actor=advisor)
+    hand_over(session, ticket_id=moved.id, to_queue_code="sdanf", actor=advisor, **SUMMARY)
+    session.commit()
+    resolve_incident(session, incident_id=incident.id, form=_resolution(), actor=manager)
+    session.commit()
+    run_jobs(session, RESOLVE_JOB)
+    session.expire_all()
+    outcomes = {link.ticket_id: link.outcome for link in session.exec(select(IncidentTicket))}
+    assert outcomes == {
+        at_ccc.id: LinkOutcome.NOTIFIED,
+        moved.id: LinkOutcome.NOT_ALLOWED,
+        twin.id: LinkOutcome.MERGED,
+    }
+    reply = session.exec(
+        select(Message).where(
+            Message.ticket_id == at_ccc.id, Message.kind == MessageKind.PUBLIC_REPLY
+        )
+    ).one()
+    assert reply.author_label.startswith("CCC")  # on behalf of the owner queue
+    assert session.get(Ticket, moved.id).status != Status.RESOLVED
+    assert _count(session, Message, ticket_id=moved.id, kind=MessageKind.PUBLIC_REPLY) == 0
+    assert all(outcome in LINK_OUTCOME_LABELS for outcome in outcomes.values())
