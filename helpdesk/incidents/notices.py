@@ -23,6 +23,7 @@ from helpdesk.incidents.models import (
 from helpdesk.incidents.schemas import ReleaseForm
 from helpdesk.notifications.service import queue_mail
 from helpdesk.policy import Action, ensure
+from helpdesk.policy.rights import may_read_notice
 
 BANNER_RELEASE_DAYS = 14
 LIST_LIMIT = 100
@@ -59,12 +60,7 @@ def concerned_referents(session: Session, target: Target) -> list[tuple[Agent, O
 
 def concerns_agent(session: Session, notice: Notice, agent: Agent) -> bool:
     """Whether a notice is for this agent: référents by site and procedure, others all."""
-    if agent.role != Role.REFERENT:
-        return True
-    site = session.get(Organisation, agent.site_id) if agent.site_id else None
-    return site is not None and concerns(
-        target_of(notice), site_code=site.code, site_kind=site.kind
-    )
+    return may_read_notice(session, agent, target_of(notice))
 
 
 def publish_release(session: Session, *, form: ReleaseForm, actor: Agent) -> Notice:

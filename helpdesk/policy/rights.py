@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from helpdesk.auth.models import Agent, Role
+from helpdesk.auth.models import Agent, Organisation, Role
 from helpdesk.errors import NotFoundError, PermissionDeniedError
+from helpdesk.incidents.audience import Target, concerns
 from helpdesk.policy.table import ORGANISATION_KINDS, Action, Scope, scope_of
 from helpdesk.policy.tickets import organisation_kind
 
@@ -46,6 +47,17 @@ DEFAULT_REFUSAL = (
 )
 # Pages that do not exist at all for a role (référents have their own space): a 404.
 HIDDEN = frozenset({Action.USE_CONSOLE, Action.READ_INCIDENTS})
+
+
+def may_read_notice(session: Session, agent: Agent, target: Target) -> bool:
+    """Whether a release note or incident notice is for this person: a référent reads those
+    aimed at its site (and procedures), the chain's agents read them all."""
+    if not agent.active:
+        return False
+    if agent.role != Role.REFERENT:
+        return True
+    site = session.get(Organisation, agent.site_id) if agent.site_id else None
+    return site is not None and concerns(target, site_code=site.code, site_kind=site.kind)
 
 
 def may_do(session: Session, agent: Agent | None, action: Action) -> bool:

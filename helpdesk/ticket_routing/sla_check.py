@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from helpdesk.auth.models import Agent, Role
 from helpdesk.db import utcnow
 from helpdesk.notifications.service import queue_mail
+from helpdesk.policy import may_view
 from helpdesk.ticket_routing.calendars import queue_calendar
 from helpdesk.ticket_routing.clocks import history, pauses, sync_clocks
 from helpdesk.ticket_routing.models import SlaPolicy, TicketSlaClock
@@ -196,6 +197,8 @@ def _notify_supervisors(
     if queue is None:
         return
     for supervisor in supervisors_of(session, queue):
+        if not may_view(session, supervisor, ticket):
+            continue  # the e-mail names the ticket: only to those who may open it
         queue_mail(
             session,
             recipient=supervisor.email,
