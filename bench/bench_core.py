@@ -97,14 +97,13 @@ def bench_outbox(label: str, url: str, redis_url: str | None, count: int = 200) 
     settings = Settings(
         env="test", secret_key="bench", redis_url=redis_url, mail_dir=folder, log_level="ERROR"
     )
-    from helpdesk.jobs.runtime import JobRuntime, install
+    from helpdesk.jobs.runtime import JobRuntime
 
     runtime = JobRuntime(settings, engine)
-    install(runtime)
     runtime.start_worker()
     started = time.perf_counter()
     for _ in range(count):
-        with Session(engine) as session:
+        with runtime.session() as session:
             ticket = make_ticket(session)
             queue_mail(
                 session,
@@ -121,7 +120,6 @@ def bench_outbox(label: str, url: str, redis_url: str | None, count: int = 200) 
     elapsed = time.perf_counter() - started
     delivered = len(list(folder.glob("*.eml")))
     runtime.stop()
-    install(None)
     print(f"outbox → job → mail [{label}]: {delivered}/{count} delivered, {count / elapsed:.0f}/s")
 
 

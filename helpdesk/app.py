@@ -12,6 +12,7 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.plugins.htmx import HTMXRequest
 from litestar.static_files import create_static_files_router
 from sqlalchemy.engine import Engine
 
@@ -30,8 +31,9 @@ from helpdesk.incidents.notice_views import NoticeController
 from helpdesk.incidents.views import IncidentController, TicketIncidentController
 from helpdesk.intake.api import contact_api
 from helpdesk.intake.followup_views import FollowUpController
+from helpdesk.intake.ratelimit import RateLimiter
 from helpdesk.intake.views import ContactController
-from helpdesk.jobs import runtime as jobs_runtime
+from helpdesk.jobs.runtime import JobRuntime
 from helpdesk.kb.help_views import HelpController, english_help
 from helpdesk.kb.index import LiveIndex
 from helpdesk.kb.views import KbController
@@ -58,15 +60,20 @@ MAX_BODY_BYTES = 20 * 1024 * 1024
 def create_app(
     settings: Settings | None = None, *, engine: Engine | None = None, run_jobs: bool | None = None
 ) -> Litestar:
-    """Build the application; `run_jobs` starts worker and clock threads (default: no Redis)."""
+    """Build the application; `run_jobs` starts worker and clock threads (default: no Redis).
+
+    The composition root: the engine, the dossier source, the job runtime (whose sessions
+    relay their outbox rows), the live index and the rate limiter are made here, once, and
+    hang off the application's state; nothing of them lives in a module.
+    """
     settings = settings or Settings()
     configure_logging(settings.log_level)
     engine = engine or make_engine(settings.database_url)
-    runtime = jobs_runtime.JobRuntime(settings, engine)
-    jobs_runtime.install(runtime)
+    dossier_source = build_source(settings)
+    runtime = JobRuntime(settings, engine, dossier_source=dossier_source)
     in_process = run_jobs if run_jobs is not None else settings.redis_url is None
     kb_index = LiveIndex(engine)
-    dossier_source = build_source(settings)
+    limiter = RateLimiter(settings, engine)
     state = State(
         {
             "settings": settings,
@@ -74,6 +81,7 @@ def create_app(
             "jobs": runtime,
             "kb_index": kb_index,
             "dossier_source": dossier_source,
+            "intake_limiter": limiter,
         }
     )
 
@@ -87,6 +95,7 @@ def create_app(
             state.clock_stop.set()
         runtime.stop()
         close_source(dossier_source)
+        limiter.close()
 
     return Litestar(
         route_handlers=[
@@ -98,6 +107,7 @@ def create_app(
             _static_router(),
         ],
         state=state,
+        request_class=HTMXRequest,
         dependencies=_dependencies(),
         template_config=template_config(),
         csrf_config=_csrf_config(settings),
@@ -161,7 +171,7 @@ def _static_router() -> Any:
 def _dependencies() -> dict[str, Provide]:
     """Dependencies every handler may ask for."""
     return {
-        "db_session": Provide(deps.provide_db_session),
+        "db_session": Provide(deps.in_worker_thread(deps.provide_db_session)),
         "settings": Provide(deps.provide_settings, sync_to_thread=False),
         "agent_or_none": Provide(deps.provide_optional_agent, sync_to_thread=True),
         "agent": Provide(deps.provide_agent, sync_to_thread=False),

@@ -50,23 +50,46 @@ def _sqlite_begin_immediate(connection: Any) -> None:
 
 
 @contextmanager
-def refusable(session: Session) -> Iterator[Session]:
-    """One unit of work inside the request's: a domain refusal inside it undoes everything it
-    wrote (a SAVEPOINT), so the page can be shown again with the error and no manual rollback."""
-    with session.begin_nested():
-        yield session
+def session_scope(engine: Engine, *, info: dict[str, Any] | None = None) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error.
 
-
-@contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session that commits on success and rolls back on error."""
-    with Session(engine, expire_on_commit=False) as session:
+    `info` becomes the session's `Session.info`: a job runtime put there relays the outbox
+    rows of the commit (see `JobRuntime.transaction`).
+    """
+    with Session(engine, expire_on_commit=False, info=info) as session:
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def attempt(session: Session) -> Iterator[Session]:
+    """One service call that may be refused, as an all-or-nothing step of the caller's transaction.
+
+    The block runs inside a SAVEPOINT. When an exception escapes it (a DomainError refusing
+    the action, typically after some rows were already written), everything the block wrote
+    is undone and the exception goes on to the caller; the transaction itself stays open and
+    usable. A view can therefore catch the refusal and render the form again with the error
+    and the typed values, without calling rollback, and a refused action never half-commits
+    when the request's session commits at the end::
+
+        try:
+            with attempt(db_session):
+                ticket = record_call(db_session, agent=agent, call=data)
+        except ValidationFailedError as error:
+            return Template("tickets/call.html", context=..., status_code=422)
+
+    Nothing is committed here: the request (or the job) commits once, and only then do the
+    outbox rows written in the block leave (the relay ignores a released savepoint). Objects
+    changed inside a refused block are expired, and rows added in it are gone: read again
+    what the error page shows. Any action wrapper (e.g. one that turns a refusal into a 409
+    or 422 page) can use it the same way around its service call.
+    """
+    with session.begin_nested():
+        yield session
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -20,7 +20,7 @@ import helpdesk.job_modules  # noqa: F401
 from helpdesk.app import create_app
 from helpdesk.config import Settings
 from helpdesk.db import make_engine
-from helpdesk.jobs import runtime as jobs_runtime
+from helpdesk.jobs.runtime import JobRuntime
 from helpdesk.migrate import migrate
 from helpdesk.seed import ensure_chain
 
@@ -141,18 +141,6 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
-@pytest.fixture(autouse=True)
-def _no_leftover_runtime() -> Iterator[None]:
-    """A runtime a test installs is stopped after it; a longer-lived one (the live server's) is
-    put back, so browser tests keep their background jobs."""
-    before = jobs_runtime.current()
-    yield
-    runtime = jobs_runtime.current()
-    if runtime is not None and runtime is not before:
-        runtime.stop()
-    jobs_runtime.install(before)
-
-
 @pytest.fixture()
 def web(sqlite_engine: Engine, tmp_path: Path) -> Iterator[WebClient]:
     """The application on a fresh SQLite database, driven through Litestar's test client."""
@@ -192,5 +180,7 @@ class WebClient:
         return self.post_form("/connexion", {"email": email, "password": password})
 
     def session(self) -> Session:
-        """A database session on the app's engine."""
-        return Session(self.engine, expire_on_commit=False)
+        """A database session on the app's engine; its commits relay their outbox rows through
+        the app's job runtime, as the app's own sessions do."""
+        runtime: JobRuntime = self.client.app.state.jobs
+        return runtime.session()

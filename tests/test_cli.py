@@ -35,7 +35,7 @@ def test_migrate_then_seed_demo_is_idempotent_and_prints_the_accounts(cli_env: s
     assert first.exit_code == 0, first.output
     assert "conseiller@ccc.demo" in first.output and "admin@dp-anef.demo" in first.output
     agents, tickets = count(cli_env, Agent), count(cli_env, Ticket)
-    assert agents == 9 and tickets >= 5
+    assert agents == 10 and tickets >= 5
     again = runner.invoke(main, ["seed-demo", "--if-empty"])
     assert again.exit_code == 0
     assert (count(cli_env, Agent), count(cli_env, Ticket)) == (agents, tickets)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from dossiers.source import DossierSource
@@ -37,7 +37,7 @@ class PublicDossierController(Controller):
     @get("/", sync_to_thread=True)
     def status(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         state: State,
         db_session: DbSession,
         token: FromPath[str],
@@ -53,6 +53,6 @@ class PublicDossierController(Controller):
             "dossier": service.public_status(dossier_source(state), ticket=ticket, today=today()),
             "unavailable_text": service.UNAVAILABLE,
         }
-        fragment = bool(request.headers.get("hx-request"))
+        fragment = bool(request.htmx)
         name = "dossiers/_public_status.html" if fragment else "dossiers/public_status.html"
         return Template(name, context=context, headers=PRIVATE)

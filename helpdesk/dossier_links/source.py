@@ -1,8 +1,11 @@
-"""The helpdesk's dossier source, built once from the settings and kept in the app state."""
+"""The helpdesk's dossier source, built once from the settings by the composition root.
+
+create_app keeps it in the app state and hands it to its job runtime; the dramatiq worker
+(helpdesk.tasks) builds its own for its runtime. Jobs read it from their JobContext.
+"""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from dossiers.breaker import CircuitBreaker
@@ -33,16 +36,3 @@ def close_source(source: Any) -> None:
     close = getattr(source, "close", None)
     if callable(close):
         close()
-
-
-_shared: dict[str | None, DossierSource] = {}
-_shared_lock = threading.Lock()
-
-
-def shared_source(settings: Settings) -> DossierSource:
-    """One source per dossier-service address for the jobs of this process (keeps its cache)."""
-    with _shared_lock:
-        source = _shared.get(settings.dossiers_url)
-        if source is None:
-            source = _shared[settings.dossiers_url] = build_source(settings)
-        return source

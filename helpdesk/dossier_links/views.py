@@ -6,11 +6,11 @@ from datetime import date
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-import anyio
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import Body, FromPath, FromQuery, RawBody
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
@@ -20,7 +20,7 @@ from dossiers.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureError,
 from dossiers.source import DossierSource
 from helpdesk.auth.models import Agent
 from helpdesk.config import Settings
-from helpdesk.db import refusable, session_scope, utcnow
+from helpdesk.db import attempt, utcnow
 from helpdesk.dossier_links import service
 from helpdesk.dossier_links.events import receive_event
 from helpdesk.errors import DomainError, NotFoundError
@@ -59,7 +59,7 @@ class DossierController(Controller):
     @get("/", sync_to_thread=True)
     def panel(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         state: State,
         db_session: DbSession,
         agent: CurrentAgent,
@@ -69,7 +69,7 @@ class DossierController(Controller):
         """The dossier's status, timeline, requested documents and attestations."""
         ticket = console_ticket(db_session, agent, ticket_id)
         context = _panel_context(db_session, state, agent, ticket, numero_etranger)
-        fragment = bool(request.headers.get("hx-request"))
+        fragment = bool(request.htmx)
         name = "dossiers/_panel.html" if fragment else "dossiers/panel.html"
         return Template(name, context=context, headers=PRIVATE)
 
@@ -85,7 +85,7 @@ class DossierController(Controller):
         """Attach the dossier with this number; a refusal shows the panel again with the error."""
         console_ticket(db_session, agent, ticket_id)
         try:
-            with refusable(db_session):
+            with attempt(db_session):
                 service.attach_dossier(
                     db_session,
                     source=dossier_source(state),
@@ -160,13 +160,15 @@ def _validation_errors(error: ValidationError) -> list[dict[str, str]]:
         "401 : signature absente, fausse ou horodatage périmé ; 422 : corps invalide ; 202 : "
         "status « applied », « ignored » (dossier inconnu) ou « duplicate » (déjà reçu)."
     ),
+    sync_to_thread=True,
 )
-async def dossier_events(request: Request[Any, Any, Any], state: State) -> Response[Any]:
-    """The dossier systems' signed status changes."""
+def dossier_events(
+    request: Request[Any, Any, Any], state: State, db_session: DbSession, body: RawBody
+) -> Response[Any]:
+    """The dossier systems' signed status changes (the raw body is what the HMAC signs)."""
     settings: Settings = state.settings
     if not settings.dossier_events_secret:
         return _problem(503, "Webhook non configuré", "Le secret des événements n'est pas défini.")
-    body = await request.body()
     try:
         verify(
             settings.dossier_events_secret,
@@ -183,11 +185,5 @@ async def dossier_events(request: Request[Any, Any, Any], state: State) -> Respo
         return _problem(
             422, "Événement invalide", "Corrigez les champs indiqués.", _validation_errors(error)
         )
-    outcome, count = await anyio.to_thread.run_sync(_receive, state, event)
+    outcome, count = receive_event(db_session, event=event)
     return Response({"status": outcome, "tickets": count}, status_code=202)
-
-
-def _receive(state: State, event: DossierEvent) -> tuple[str, int]:
-    """Apply the event in its own transaction."""
-    with session_scope(state.engine) as session:
-        return receive_event(session, event=event)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from sqlmodel import select
 
 from dossiers.catalog import CATALOG
+from helpdesk.db import attempt
 from helpdesk.incidents import notices
 from helpdesk.incidents.models import Incident
 from helpdesk.incidents.schemas import ReleaseForm
@@ -101,7 +103,9 @@ class NoticeController(Controller):
         """Publish a release note and e-mail it to the référents concerned."""
         ensure(db_session, agent, Action.PUBLISH_NOTICE)
         try:
-            notice = notices.publish_release(db_session, form=data.checked(), actor=agent)
+            form = data.checked()
+            with attempt(db_session):
+                notice = notices.publish_release(db_session, form=form, actor=agent)
         except ValidationError as error:
             return self._form(db_session, agent, data.model_dump(), field_errors(error), 422)
         return Redirect(f"/informations/{notice.id}", status_code=303)
@@ -127,7 +131,7 @@ class NoticeController(Controller):
     @post("/{notice_id:int}/lu", sync_to_thread=True)
     def mark_read(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db_session: DbSession,
         agent: CurrentAgent,
         notice_id: FromPath[int],
@@ -135,7 +139,7 @@ class NoticeController(Controller):
     ) -> Redirect | Template:
         """Mark the notice read (référents); htmx gets the updated button."""
         notices.mark_read(db_session, notice_id=notice_id, agent=agent)
-        if request.headers.get("hx-request"):
+        if request.htmx:
             return Template("incidents/_read_done.html", context={})
         return Redirect(safe_back(data.back, f"/informations/{notice_id}"), status_code=303)
 

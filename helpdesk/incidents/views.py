@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from sqlmodel import Session, col, select
 
 from dossiers.catalog import CATALOG
 from helpdesk.auth.models import Agent, Organisation, OrganisationKind
+from helpdesk.db import attempt
 from helpdesk.errors import StaleVersionError, ValidationFailedError
 from helpdesk.incidents import service
 from helpdesk.incidents.models import (
@@ -196,7 +198,9 @@ class IncidentController(Controller):
         """Record an incident and announce it to the référents concerned."""
         ensure(db_session, agent, Action.DECLARE_INCIDENT)
         try:
-            incident = service.record_incident(db_session, form=data.checked(), actor=agent)
+            form = data.checked()
+            with attempt(db_session):
+                incident = service.record_incident(db_session, form=form, actor=agent)
         except ValidationError as error:
             return _page(
                 db_session,
@@ -230,15 +234,16 @@ class IncidentController(Controller):
         """Change the incident (status, workaround, audience...)."""
         ensure(db_session, agent, Action.DECLARE_INCIDENT)
         try:
-            service.update_incident(
-                db_session,
-                incident_id=incident_id,
-                form=data.checked(),
-                actor=agent,
-                expected_version=data.version,
-            )
+            form = data.checked()
+            with attempt(db_session):
+                service.update_incident(
+                    db_session,
+                    incident_id=incident_id,
+                    form=form,
+                    actor=agent,
+                    expected_version=data.version,
+                )
         except (ValidationError, StaleVersionError) as error:
-            db_session.rollback()
             incident = service.get_incident(db_session, incident_id)
             errors = (
                 field_errors(error)
@@ -304,13 +309,14 @@ class IncidentController(Controller):
             form = ResolutionForm(
                 usager_reply=data.usager_reply, referent_message=data.referent_message
             )
-            service.resolve_incident(
-                db_session,
-                incident_id=incident_id,
-                form=form,
-                actor=agent,
-                expected_version=data.version or None,
-            )
+            with attempt(db_session):
+                service.resolve_incident(
+                    db_session,
+                    incident_id=incident_id,
+                    form=form,
+                    actor=agent,
+                    expected_version=data.version or None,
+                )
         except ValidationError as error:
             incident = service.get_incident(db_session, incident_id)
             context = _detail(
@@ -332,7 +338,7 @@ class TicketIncidentController(Controller):
     @get("/", sync_to_thread=True)
     def panel(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db_session: DbSession,
         agent: CurrentAgent,
         ticket_id: FromPath[int],
@@ -349,11 +355,7 @@ class TicketIncidentController(Controller):
             "may_link": may(db_session, agent, Action.LINK_INCIDENT, ticket),
             "open_incidents": service.open_incidents(db_session),
         }
-        name = (
-            "incidents/_ticket_panel.html"
-            if request.headers.get("hx-request")
-            else "incidents/ticket_panel.html"
-        )
+        name = "incidents/_ticket_panel.html" if request.htmx else "incidents/ticket_panel.html"
         return Template(name, context=context)
 
     @post("/", sync_to_thread=True)

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from functools import partial
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-import anyio
 from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
-from litestar.params import FromPath, FromQuery
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import File, Redirect, Template
 from sqlmodel import Session
 
+from helpdesk.db import attempt
 from helpdesk.errors import DomainError, NotFoundError
 from helpdesk.i18n import N_, language, t
 from helpdesk.intake import followup, service
-from helpdesk.intake.forms import MAX_CONTACT_BODY, AppSettings, read_files
+from helpdesk.intake.forms import MAX_CONTACT_BODY, AppSettings, FollowUpForm, read_files
 from helpdesk.intake.schemas import CONTROL_RE, MESSAGE_MAX
 from helpdesk.intake.views import too_large_handler
 from helpdesk.tickets.attachments import attachment_path
@@ -62,44 +62,40 @@ class FollowUpController(Controller):
         context["sent"] = envoye == "1"
         return Template("intake/follow_up.html", context=context, headers=PRIVATE)
 
-    @post("/{token:str}", request_max_body_size=MAX_CONTACT_BODY)
-    async def answer(
+    @post("/{token:str}", request_max_body_size=MAX_CONTACT_BODY, sync_to_thread=True)
+    def answer(
         self,
-        request: Request[Any, Any, Any],
         settings: AppSettings,
         db_session: DbSession,
         token: FromPath[str],
+        data: Annotated[FollowUpForm, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Template | Redirect:
         """Add the usager's answer (and files); a resolved ticket reopens within 30 days."""
-        ticket = await anyio.to_thread.run_sync(
-            partial(service.ticket_for_token, db_session, token=token)
-        )
-        form = await request.form()
-        lang = language(form.get("language") or ticket.language)
-        body = CONTROL_RE.sub("", str(form.get("message") or "").replace("\r\n", "\n")).strip()
-        files = await read_files(form.getall("attachments", []), lang=lang)
+        ticket = service.ticket_for_token(db_session, token=token)
+        lang = language(data.language or ticket.language)
+        body = CONTROL_RE.sub("", data.message.replace("\r\n", "\n")).strip()
+        files = read_files(data.attachments, lang=lang)
         error = files.error
         if not body:
             error = t(lang, MSG_EMPTY)
         elif len(body) > MESSAGE_MAX:
             error = t(lang, MSG_LONG)
         if error is None:
-            store = partial(
-                followup.answer,
-                db_session,
-                ticket=ticket,
-                body=body,
-                files=files.accepted,
-                storage_dir=settings.storage_dir,
-            )
             try:
-                await anyio.to_thread.run_sync(store)
+                with attempt(db_session):
+                    followup.answer(
+                        db_session,
+                        ticket=ticket,
+                        body=body,
+                        files=files.accepted,
+                        storage_dir=settings.storage_dir,
+                    )
             except DomainError as refused:
                 error = t(lang, refused.message)
         if error is None:
             suffix = "&lang=en" if lang == "en" else ""
             return Redirect(f"/suivi/{quote(token)}?envoye=1{suffix}", status_code=303)
-        context = await anyio.to_thread.run_sync(partial(_context, db_session, ticket, token, lang))
+        context = _context(db_session, ticket, token, lang)
         context.update(error=error, message=body)
         return Template("intake/follow_up.html", context=context, status_code=422, headers=PRIVATE)
 

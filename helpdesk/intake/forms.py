@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,16 +12,69 @@ from typing import Any
 from litestar import Request
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
+from pydantic import Field
 
 from helpdesk.config import Settings
 from helpdesk.i18n import t
 from helpdesk.intake.ratelimit import RateLimiter
+from helpdesk.intake.schemas import TEXT_FIELDS
 from helpdesk.intake.uploads import MAX_FILES, MSG_TOO_MANY, CleanFile, UploadRefused, clean_upload
+from helpdesk.web.forms import FormModel
 
 MAX_CONTACT_BODY = 16 * 1024 * 1024
 HONEYPOT = "website"
 AppSettings = NamedDependency[Settings]
-_limiter_lock = threading.Lock()
+
+
+class ContactForm(FormModel):
+    """The public contact form as sent (multipart): text as typed, the files chosen."""
+
+    last_name: str = ""
+    first_name: str = ""
+    email: str = ""
+    phone: str = ""
+    foreign_number: str = ""
+    dossier_number: str = ""
+    procedure: str = ""
+    reason: str = ""
+    subject: str = ""
+    message: str = ""
+    language: str = ""
+    privacy: str = ""
+    started: str = ""
+    visit: str = ""
+    intent: str = ""
+    website: str = ""  # the honeypot: people never see it, robots fill it
+    shown: list[str] = Field(default_factory=list)
+    attachments: list[UploadFile] = Field(default_factory=list)
+
+    def text_values(self) -> dict[str, str]:
+        """The text fields that check_contact reads."""
+        return {name: getattr(self, name) for name in TEXT_FIELDS}
+
+    def shown_articles(self) -> list[str]:
+        """The articles the form's script showed before the send (comma-separated chunks)."""
+        return [slug for chunk in self.shown for slug in chunk.split(",")]
+
+
+assert set(TEXT_FIELDS) | {HONEYPOT} <= set(ContactForm.model_fields), "contact form fields"
+
+
+class FollowUpForm(FormModel):
+    """The usager's answer on the follow-up page (multipart)."""
+
+    message: str = ""
+    language: str = ""
+    attachments: list[UploadFile] = Field(default_factory=list)
+
+
+class DeflectionBeacon(FormModel):
+    """A beacon of the form's script (url-encoded): suggestions shown, opened, or left."""
+
+    visit: str = ""
+    kind: str = ""
+    language: str = ""
+    article: list[str] = Field(default_factory=list)
 
 
 @dataclass
@@ -34,8 +86,12 @@ class Files:
     error: str | None = None
 
 
-async def read_files(uploads: list[Any], *, lang: str) -> Files:
-    """Read and check the attached files (at most three); the first problem is reported."""
+def read_files(uploads: list[Any], *, lang: str) -> Files:
+    """Read and check the attached files (at most three); the first problem is reported.
+
+    Sync: called from sync handlers, in their worker thread (`UploadFile.file` is a spooled
+    temporary file, read without the event loop).
+    """
     files = Files()
     present = [u for u in uploads if isinstance(u, UploadFile) and (u.filename or "").strip()]
     files.names = [u.filename for u in present]
@@ -43,7 +99,8 @@ async def read_files(uploads: list[Any], *, lang: str) -> Files:
         files.error = t(lang, MSG_TOO_MANY)
         return files
     for upload in present:
-        data = await upload.read()
+        upload.file.seek(0)
+        data = upload.file.read()
         try:
             files.accepted.append(clean_upload(upload.filename, data))
         except UploadRefused as refused:
@@ -88,10 +145,6 @@ def client_address(request: Request[Any, Any, Any]) -> str:
 
 
 def limiter(request: Request[Any, Any, Any]) -> RateLimiter:
-    """The application's rate limiter, made on first use."""
-    state = request.app.state
-    with _limiter_lock:
-        if "intake_limiter" not in state:
-            state.intake_limiter = RateLimiter(state.settings, state.engine)
-        found: RateLimiter = state.intake_limiter
+    """The application's rate limiter (made by create_app)."""
+    found: RateLimiter = request.app.state.intake_limiter
     return found

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from functools import partial
-from typing import Any
+from typing import Annotated, Any, cast
 
-import anyio
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import FormMultiDict
+from litestar.enums import RequestEncodingType
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
-from litestar.params import FromQuery
+from litestar.params import Body, FromQuery
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
-from sqlmodel import Session
 
 from helpdesk.config import Settings
 from helpdesk.dossier_links.public import procedure_from_dossier
@@ -21,6 +19,8 @@ from helpdesk.intake.forms import (
     HONEYPOT,
     MAX_CONTACT_BODY,
     AppSettings,
+    ContactForm,
+    DeflectionBeacon,
     Files,
     client_address,
     filled_too_fast,
@@ -36,7 +36,6 @@ from helpdesk.intake.schemas import (
     check_contact,
     is_acknowledged,
     procedure_choices,
-    raw_values,
     reason_choices,
 )
 from helpdesk.intake.suggestions import suggestions_for
@@ -62,18 +61,18 @@ def too_large_handler(request: Request[Any, Any, Any], _error: Exception) -> Res
     lang = preferred_language(
         request.query_params.get("lang"), request.headers.get("accept-language")
     )
-    return refusal(request, lang=lang, status=413)
+    return refusal(cast(HTMXRequest, request), lang=lang, status=413)  # the app's request class
 
 
 def refusal(
-    request: Request[Any, Any, Any], *, lang: str, status: int, retry_after: int | None = None
+    request: HTMXRequest, *, lang: str, status: int, retry_after: int | None = None
 ) -> Template:
     """The 413 or 429 page (or htmx fragment) of the contact form."""
     headers = dict(NO_STORE)
     if retry_after:
         headers["Retry-After"] = str(retry_after)
     minutes = max(1, ((retry_after or 60) + 59) // 60)
-    name = "intake/_refusal.html" if request.headers.get("hx-request") else "intake/refusal.html"
+    name = "intake/_refusal.html" if request.htmx else "intake/refusal.html"
     context = {"lang": lang, "status": status, "minutes": minutes, "agent": None}
     return Template(name, context=context, status_code=status, headers=headers)
 
@@ -85,53 +84,58 @@ class ContactController(Controller):
 
     @get("/contact", sync_to_thread=False)
     def contact_page(
-        self, request: Request[Any, Any, Any], settings: AppSettings, lang: FromQuery[str] = ""
+        self, request: HTMXRequest, settings: AppSettings, lang: FromQuery[str] = ""
     ) -> Template:
         """The empty form, in French or English."""
         lang = preferred_language(lang, request.headers.get("accept-language"))
         context = form_context(settings, lang=lang, checked=None, visit=new_visit())
         return Template("intake/contact.html", context=context)
 
-    @post("/contact", request_max_body_size=MAX_CONTACT_BODY)
-    async def send(
-        self, request: Request[Any, Any, Any], settings: AppSettings, db_session: DbSession
+    @post("/contact", request_max_body_size=MAX_CONTACT_BODY, sync_to_thread=True)
+    def send(
+        self,
+        request: HTMXRequest,
+        settings: AppSettings,
+        db_session: DbSession,
+        data: Annotated[ContactForm, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Template:
         """Check the form; send it as a ticket, or give it back with each error explained."""
-        form = await request.form()
-        lang = language(form.get("language"))
-        visit, started = _visit(form), form.get("started")
-        if form.get(HONEYPOT):
+        lang = language(data.language)
+        visit, started = _visit(data.visit), data.started
+        acknowledged = is_acknowledged(data.privacy)
+        if data.website:
             return _page(request, {"lang": lang, "robot": True}, status=200)
-        checked = check_contact(
-            raw_values(form), acknowledged=is_acknowledged(form.get("privacy")), lang=lang
-        )
-        if form.get("intent") == "suggest":
+        checked = check_contact(data.text_values(), acknowledged=acknowledged, lang=lang)
+        if data.intent == "suggest":
             context = form_context(
                 settings, lang=lang, checked=checked, visit=visit, quiet=True, started=started
             )
-            context["privacy_checked"] = is_acknowledged(form.get("privacy"))
-            context["suggestions"] = await anyio.to_thread.run_sync(
-                partial(suggestions_for, request, db_session, checked.values, lang)
-            )
+            context["privacy_checked"] = acknowledged
+            context["suggestions"] = suggestions_for(request, db_session, checked.values, lang)
             return _page(request, context, status=200)
-        files = await read_files(form.getall("attachments", []), lang=lang)
-        problem = _problems(settings, form, checked, files, lang)
+        files = read_files(data.attachments, lang=lang)
+        problem = _problems(settings, started, checked, files, lang)
         if problem is not None or checked.data is None:
             context = form_context(
                 settings, lang=lang, checked=checked, visit=visit, started=started
             )
             context["general_error"] = problem
             context["files_again"] = _files_again(files, lang)
-            context["privacy_checked"] = is_acknowledged(form.get("privacy"))
+            context["privacy_checked"] = acknowledged
             return _page(request, context, status=422)
         retry_after = limiter(request).hit(client_address(request))
         if retry_after is not None:
             return refusal(request, lang=lang, status=429, retry_after=retry_after)
-        checked.data = await anyio.to_thread.run_sync(
-            procedure_from_dossier, request.app.state.dossier_source, checked.data
-        )
-        receipt = await anyio.to_thread.run_sync(
-            partial(_submit, db_session, settings, checked, files, visit, form.getall("shown", []))
+        checked.data = procedure_from_dossier(request.app.state.dossier_source, checked.data)
+        receipt = service.submit_contact(
+            db_session,
+            data=checked.data,
+            channel=Channel.FORM,
+            files=files.accepted,
+            storage_dir=settings.storage_dir,
+            base_url=settings.base_url,
+            visit=visit,
+            shown=data.shown_articles(),
         )
         context = {
             "lang": lang,
@@ -141,20 +145,20 @@ class ContactController(Controller):
         }
         return _page(request, context, status=200)
 
-    @post("/contact/evenements", status_code=204)
-    async def deflection(self, request: Request[Any, Any, Any], db_session: DbSession) -> None:
+    @post("/contact/evenements", status_code=204, sync_to_thread=True)
+    def deflection(
+        self,
+        db_session: DbSession,
+        data: Annotated[DeflectionBeacon, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> None:
         """A beacon of the form's script: suggestions shown, one opened, the visitor leaving."""
-        form = await request.form()
-        articles = [a for a in form.getall("article", []) if isinstance(a, str)]
-        record = partial(
-            service.record_deflection,
+        service.record_deflection(
             db_session,
-            visit=str(form.get("visit") or ""),
-            kind=str(form.get("kind") or ""),
-            articles=articles,
-            lang=language(form.get("language")),
+            visit=data.visit,
+            kind=data.kind,
+            articles=data.article,
+            lang=language(data.language),
         )
-        await anyio.to_thread.run_sync(record)
 
 
 def form_context(
@@ -184,21 +188,21 @@ def form_context(
     }
 
 
-def _page(request: Request[Any, Any, Any], context: dict[str, Any], *, status: int) -> Template:
+def _page(request: HTMXRequest, context: dict[str, Any], *, status: int) -> Template:
     """The whole page, or only the zone's content for htmx."""
     context.setdefault("agent", None)
-    name = "intake/_contact.html" if request.headers.get("hx-request") else "intake/contact.html"
+    name = "intake/_contact.html" if request.htmx else "intake/contact.html"
     return Template(name, context=context, status_code=status, headers=NO_STORE)
 
 
 def _problems(
-    settings: Settings, form: FormMultiDict, checked: Checked, files: Files, lang: str
+    settings: Settings, started: str, checked: Checked, files: Files, lang: str
 ) -> str | None:
     """A problem that is not one field's: too fast a send; files join the field errors."""
     if files.error:
         checked.errors["attachments"] = files.error
         checked.data = None
-    if filled_too_fast(settings, form.get("started")):
+    if filled_too_fast(settings, started):
         return t(lang, MSG_TOO_FAST)
     return None
 
@@ -210,30 +214,6 @@ def _files_again(files: Files, lang: str) -> str | None:
     return t(lang, MSG_FILES_AGAIN, names=", ".join(f"« {n} »" for n in files.names))
 
 
-def _visit(form: FormMultiDict) -> str:
+def _visit(value: str) -> str:
     """The visit id the form carried, or a new one."""
-    value = form.get("visit")
-    return value if isinstance(value, str) and service.VISIT_RE.match(value) else new_visit()
-
-
-def _submit(
-    session: Session,
-    settings: Settings,
-    checked: Checked,
-    files: Files,
-    visit: str,
-    shown: list[Any],
-) -> service.Receipt:
-    """Run the intake service (in a worker thread)."""
-    assert checked.data is not None
-    articles = [a for chunk in shown if isinstance(chunk, str) for a in chunk.split(",")]
-    return service.submit_contact(
-        session,
-        data=checked.data,
-        channel=Channel.FORM,
-        files=files.accepted,
-        storage_dir=settings.storage_dir,
-        base_url=settings.base_url,
-        visit=visit,
-        shown=articles,
-    )
+    return value if service.VISIT_RE.match(value) else new_visit()

@@ -8,15 +8,19 @@ from typing import Any
 
 from sqlmodel import Session
 
+from dossiers.source import DossierSource, UnconfiguredSource
+
 JobFunction = Callable[..., None]
 
 
 @dataclass(frozen=True)
 class JobContext:
-    """What a job receives besides its arguments: a session in a transaction, the settings."""
+    """What a job receives besides its arguments: a session in a transaction, the settings,
+    and the process's dossier source (the runtime's: one per process, keeping its cache)."""
 
     session: Session
     settings: Any
+    dossier_source: DossierSource = field(default_factory=UnconfiguredSource)
 
 
 @dataclass(frozen=True)

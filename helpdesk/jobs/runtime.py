@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -19,8 +21,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from dossiers.source import DossierSource
 from helpdesk.config import Settings
 from helpdesk.db import require_id, session_scope, utcnow
+from helpdesk.dossier_links.source import build_source, close_source
 from helpdesk.jobs.models import DeadLetter, JobExecution, OutboxMessage
 from helpdesk.jobs.registry import JOBS, JobContext, JobSpec
 
@@ -33,8 +37,8 @@ REDIS_SOCKET_TIMEOUT_S = 5.0
 REDIS_RETRIES = 1
 # How often the in-process worker's consumers wake up (latency of delayed retries, shutdown).
 WORKER_TIMEOUT_MS = 200
-
-_current: JobRuntime | None = None
+# The key of Session.info naming the runtime that relays the session's outbox rows.
+RUNTIME_KEY = "job_runtime"
 
 
 class DeadLetterRecorder(Middleware):
@@ -66,11 +70,24 @@ class DeadLetterRecorder(Middleware):
 
 
 class JobRuntime:
-    """Everything a process needs to send and run jobs."""
+    """Everything a process needs to send and run jobs.
 
-    def __init__(self, settings: Settings, engine: Engine) -> None:
+    Built once by the composition root (create_app, helpdesk.tasks for the dramatiq worker).
+    Sessions made by `session()` or `transaction()` carry the runtime in their `info`: after
+    their real commit, the outbox rows they wrote are relayed to this runtime's broker. A
+    session made otherwise leaves its rows to the sweep.
+
+    The dossier source is the one of the application when given (its owner closes it); else
+    the runtime builds one from the settings and closes it in `stop()`.
+    """
+
+    def __init__(
+        self, settings: Settings, engine: Engine, *, dossier_source: DossierSource | None = None
+    ) -> None:
         self.settings = settings
         self.engine = engine
+        self._owns_source = dossier_source is None
+        self.dossier_source = build_source(settings) if dossier_source is None else dossier_source
         self.redis_url = settings.redis_url
         self.worker_threads = settings.worker_threads
         self.broker = self._make_broker()
@@ -89,7 +106,6 @@ class JobRuntime:
         # "after" hooks run in reverse order: placed before Retries, the recorder runs after it
         # and sees `message.failed` (appended at the end, it ran first and never saw a failure).
         broker.add_middleware(DeadLetterRecorder(self.engine), before=Retries)
-        dramatiq.set_broker(broker)
         return broker
 
     def _declare(self, spec: JobSpec) -> None:
@@ -103,14 +119,27 @@ class JobRuntime:
         decorate = dramatiq.actor(actor_name=spec.name, broker=self.broker, **spec.options)
         decorate(run)
 
+    def session(self) -> Session:
+        """A session on this runtime's database whose commits relay their outbox rows here."""
+        return Session(self.engine, expire_on_commit=False, info={RUNTIME_KEY: self})
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Such a session, committed on success and rolled back on error (then closed)."""
+        with session_scope(self.engine, info={RUNTIME_KEY: self}) as session:
+            yield session
+
     def execute(self, spec: JobSpec, outbox_id: int | None, kwargs: dict[str, Any]) -> None:
         """Run a job once per outbox message: its effect and the proof commit together."""
         key = f"{spec.name}:{outbox_id}" if outbox_id is not None else None
-        with session_scope(self.engine) as session:
+        with self.transaction() as session:
             if key is not None and not _claim(session, key, spec.name):
                 log.info("job.skipped_duplicate", actor=spec.name, outbox_id=outbox_id)
                 return
-            spec.fn(JobContext(session=session, settings=self.settings), **kwargs)
+            context = JobContext(
+                session=session, settings=self.settings, dossier_source=self.dossier_source
+            )
+            spec.fn(context, **kwargs)
 
     def dispatch(self, ids: list[int]) -> int:
         """Hand outbox rows to the broker and mark them sent; returns how many left."""
@@ -195,12 +224,14 @@ class JobRuntime:
                 self.worker.start()
 
     def stop(self) -> None:
-        """Stop the worker threads and close the broker."""
+        """Stop the worker threads and close the broker (and the dossier source it built)."""
         with self._lock:
             if self.worker is not None:
                 self.worker.stop(timeout=10_000)
                 self.worker = None
         self.broker.close()
+        if self._owns_source:
+            close_source(self.dossier_source)
 
     def join(self, timeout_ms: int = 10_000) -> None:
         """Wait until the broker's queues are empty and the worker is idle."""
@@ -232,35 +263,38 @@ def _claim(session: Session, key: str, actor_name: str) -> bool:
     return True
 
 
-def install(runtime: JobRuntime | None) -> None:
-    """Make this runtime the one that relays outbox rows after each commit."""
-    global _current
-    _current = runtime
-
-
-def current() -> JobRuntime | None:
-    """The runtime installed in this process, if any."""
-    return _current
+def runtime_of(session: Session) -> JobRuntime | None:
+    """The runtime that relays this session's outbox rows, if it has one."""
+    runtime = session.info.get(RUNTIME_KEY)
+    return runtime if isinstance(runtime, JobRuntime) else None
 
 
 @event.listens_for(Session, "after_commit")
 def _relay_after_commit(session: Session) -> None:
-    """After a commit, send the outbox rows that the transaction wrote."""
+    """After the real commit, send the outbox rows that the transaction wrote."""
     if session.in_nested_transaction():
         return  # a SAVEPOINT was released: the rows are not committed yet
     pending = session.info.pop("outbox_pending", None)
-    if not pending or _current is None:
-        return
+    runtime = runtime_of(session)
+    if not pending or runtime is None:
+        return  # no runtime: the sweep sends these rows
     bind = session.get_bind()
-    if getattr(bind, "engine", bind) is not _current.engine:
+    if getattr(bind, "engine", bind) is not runtime.engine:
         return  # another database: its own sweep will send these rows
     try:
-        _current.dispatch(list(pending))
+        # Ids of rows undone by a rolled-back savepoint are still listed: they are skipped.
+        runtime.dispatch(list(pending))
     except Exception:  # the change is committed: never fail the caller, the sweep resends
         log.exception("outbox.relay_failed", outbox_ids=pending)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session: Session) -> None:
-    """Outbox rows of a rolled-back transaction never existed."""
-    session.info.pop("outbox_pending", None)
+@event.listens_for(Session, "after_transaction_end")
+def _forget_after_rollback(session: Session, transaction: Any) -> None:
+    """Outbox rows of a rolled-back transaction never existed.
+
+    Only the outermost transaction's end counts: a savepoint rolled back inside it (a refused
+    `attempt`) must not drop the rows the transaction wrote before it, and after a commit
+    the list was already taken by the relay.
+    """
+    if transaction.parent is None:
+        session.info.pop("outbox_pending", None)

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from dossiers.catalog import CATALOG
 from helpdesk.auth.models import Agent
+from helpdesk.db import attempt
 from helpdesk.errors import (
     DomainError,
     NotFoundError,
@@ -138,13 +139,14 @@ class KbController(Controller):
     ) -> Template | Redirect:
         """Create a draft article with its first revision."""
         try:
-            article = service.create_article(
-                db_session,
-                slug=data.slug,
-                content=data.content(),
-                actor=editor,
-                comment=data.comment or "Création",
-            )
+            with attempt(db_session):
+                article = service.create_article(
+                    db_session,
+                    slug=data.slug,
+                    content=data.content(),
+                    actor=editor,
+                    comment=data.comment or "Création",
+                )
         except ValidationFailedError as error:
             return _form_error(editor, data, None, error)
         return Redirect(f"/kb/{article.slug}?message=cree", status_code=303)
@@ -206,14 +208,15 @@ class KbController(Controller):
         """Save the form as a new revision (refused if someone saved in between)."""
         article = queries.editable_article(db_session, agent=agent, slug=slug)
         try:
-            revision = service.update_article(
-                db_session,
-                article_id=_id(article),
-                content=data.content(),
-                actor=agent,
-                comment=data.comment,
-                expected_revision=data.base_revision,
-            )
+            with attempt(db_session):
+                revision = service.update_article(
+                    db_session,
+                    article_id=_id(article),
+                    content=data.content(),
+                    actor=agent,
+                    comment=data.comment,
+                    expected_revision=data.base_revision,
+                )
         except (ValidationFailedError, StaleVersionError) as error:
             return _form_error(agent, data, article, error)
         notice = "enregistre" if revision else "inchange"

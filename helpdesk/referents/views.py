@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
-import anyio
-from litestar import Controller, Request, get, post
-from litestar.datastructures import FormMultiDict, State
-from litestar.params import FromPath
+from litestar import Controller, get, post
+from litestar.datastructures import State, UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import File, Redirect, Template
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from sqlmodel import Session
 
 from dossiers.catalog import CATALOG
 from helpdesk.auth.models import Agent
+from helpdesk.db import attempt, require_id
 from helpdesk.errors import ValidationFailedError
 from helpdesk.incidents import notices
 from helpdesk.incidents.service import linked_incidents
@@ -29,6 +30,7 @@ from helpdesk.tickets.listing import QueueFilters, list_tickets
 from helpdesk.tickets.models import TicketEvent
 from helpdesk.tickets.queries import history
 from helpdesk.web.dependencies import CurrentAgent, DbSession
+from helpdesk.web.forms import FormModel
 
 STATUS_WORDS = {
     "new": "Reçu",
@@ -119,9 +121,38 @@ def _detail(session: Session, agent: Agent, ticket_id: int, **extra: Any) -> dic
     }
 
 
-def _values(form: FormMultiDict) -> dict[str, str]:
-    """The text fields of the signalement form, as typed."""
-    return {name: str(form.get(name) or "") for name in FORM_FIELDS}
+class ReportSend(FormModel):
+    """The signalement form as sent (multipart): text as typed, the screenshots chosen."""
+
+    kind: str = ""
+    procedure: str = ""
+    severity: str = ""
+    affected_count: str = ""
+    dossier_number: str = ""
+    occurred_at: str = ""
+    browser: str = ""
+    subject: str = ""
+    description: str = ""
+    steps: str = ""
+    intent: str = ""
+    screenshots: list[UploadFile] = Field(default_factory=list)
+
+    def values(self) -> dict[str, str]:
+        """The text fields of the signalement, as typed."""
+        return {name: getattr(self, name) for name in FORM_FIELDS}
+
+
+assert set(FORM_FIELDS) <= set(ReportSend.model_fields), "signalement form fields"
+
+
+class AnswerSend(FormModel):
+    """The référent's answer in the thread (multipart)."""
+
+    body: str = ""
+    screenshots: list[UploadFile] = Field(default_factory=list)
+
+
+MULTIPART = Body(media_type=RequestEncodingType.MULTI_PART)
 
 
 def _new_page(context: dict[str, Any], status_code: int = 200) -> Template:
@@ -137,16 +168,12 @@ class ReferentController(Controller):
     path = "/referent"
 
     @get("/", sync_to_thread=True)
-    def space(
-        self, request: Request[Any, Any, Any], db_session: DbSession, agent: CurrentAgent
-    ) -> Template:
+    def space(self, request: HTMXRequest, db_session: DbSession, agent: CurrentAgent) -> Template:
         """The site's tickets with counts, search and the latest notices."""
         service.ensure_referent(db_session, agent)
         query = {k: v for k, v in request.query_params.items()}
         context = _space(db_session, agent, query)
-        name = (
-            "referents/_rows.html" if request.headers.get("hx-request") else "referents/space.html"
-        )
+        name = "referents/_rows.html" if request.htmx else "referents/space.html"
         return Template(name, context=context)
 
     @get("/signalements/nouveau", sync_to_thread=True)
@@ -157,51 +184,32 @@ class ReferentController(Controller):
             {"agent": agent, "nav": "referent", "values": {}, "errors": {}, "suggestions": []}
         )
 
-    @post("/signalements", request_max_body_size=MAX_CONTACT_BODY)
-    async def create_report(
+    @post("/signalements", request_max_body_size=MAX_CONTACT_BODY, sync_to_thread=True)
+    def create_report(
         self,
-        request: Request[Any, Any, Any],
         state: State,
         db_session: DbSession,
         agent: CurrentAgent,
+        data: Annotated[ReportSend, MULTIPART],
     ) -> Template | Redirect:
         """Check the signalement; open it, or give the form back with each problem explained."""
         service.ensure_referent(db_session, agent)
-        form = await request.form()
-        values = _values(form)
-        if form.get("intent") == "articles":
-            found = await anyio.to_thread.run_sync(
-                partial(_suggestions, db_session, state, agent, values)
-            )
-            return _new_page(
-                {
-                    "agent": agent,
-                    "nav": "referent",
-                    "values": values,
-                    "errors": {},
-                    "suggestions": found,
-                    "asked": True,
-                }
-            )
-        files = await read_files(form.getall("screenshots", []), lang="fr")
-        run = partial(_file, db_session, state, agent, values, files)
-        outcome = await anyio.to_thread.run_sync(run)
+        values = data.values()
+        context: dict[str, Any] = {"agent": agent, "nav": "referent", "values": values}
+        if data.intent == "articles":
+            found = _suggestions(db_session, state, agent, values)
+            return _new_page({**context, "errors": {}, "suggestions": found, "asked": True})
+        files = read_files(data.screenshots, lang="fr")
+        outcome = _file(db_session, state, agent, values, files)
         if isinstance(outcome, dict):
-            context = {
-                "agent": agent,
-                "nav": "referent",
-                "values": values,
-                "errors": outcome,
-                "suggestions": [],
-            }
-            context["files_again"] = bool(files.names)
+            context.update(errors=outcome, suggestions=[], files_again=bool(files.names))
             return _new_page(context, status_code=422)
         return Redirect(f"/referent/signalements/{outcome}?envoye=1", status_code=303)
 
     @get("/signalements/{ticket_id:int}", sync_to_thread=True)
     def report_page(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db_session: DbSession,
         agent: CurrentAgent,
         ticket_id: FromPath[int],
@@ -212,26 +220,24 @@ class ReferentController(Controller):
         )
         return Template("referents/ticket.html", context=context)
 
-    @post("/signalements/{ticket_id:int}/messages", request_max_body_size=MAX_CONTACT_BODY)
-    async def answer(
+    @post(
+        "/signalements/{ticket_id:int}/messages",
+        request_max_body_size=MAX_CONTACT_BODY,
+        sync_to_thread=True,
+    )
+    def answer(
         self,
-        request: Request[Any, Any, Any],
         state: State,
         db_session: DbSession,
         agent: CurrentAgent,
         ticket_id: FromPath[int],
+        data: Annotated[AnswerSend, MULTIPART],
     ) -> Template | Redirect:
         """The référent answers in the thread, with screenshots if any."""
-        form = await request.form()
-        body = str(form.get("body") or "")
-        files = await read_files(form.getall("screenshots", []), lang="fr")
-        outcome = await anyio.to_thread.run_sync(
-            partial(_answer, db_session, state, agent, ticket_id, body, files)
-        )
+        files = read_files(data.screenshots, lang="fr")
+        outcome = _answer(db_session, state, agent, ticket_id, data.body, files)
         if outcome is not None:
-            context = await anyio.to_thread.run_sync(
-                partial(_detail, db_session, agent, ticket_id, errors=outcome, body=body)
-            )
+            context = _detail(db_session, agent, ticket_id, errors=outcome, body=data.body)
             return Template("referents/ticket.html", context=context, status_code=422)
         return Redirect(f"/referent/signalements/{ticket_id}#fil", status_code=303)
 
@@ -281,17 +287,17 @@ def _file(
     if files.error:
         return {"screenshots": files.error}
     try:
-        ticket = service.file_report(
-            session,
-            form=form,
-            actor=agent,
-            screenshots=files.accepted,
-            storage_dir=state.settings.storage_dir,
-        )
+        with attempt(session):
+            ticket = service.file_report(
+                session,
+                form=form,
+                actor=agent,
+                screenshots=files.accepted,
+                storage_dir=state.settings.storage_dir,
+            )
     except ValidationFailedError as error:
         return error.field_errors or {"form": error.message}
-    session.commit()
-    return int(ticket.id or 0)
+    return require_id(ticket)
 
 
 def _answer(
@@ -301,15 +307,15 @@ def _answer(
     if files.error:
         return {"screenshots": files.error}
     try:
-        service.reply(
-            session,
-            ticket_id=ticket_id,
-            body=body,
-            actor=agent,
-            screenshots=files.accepted,
-            storage_dir=state.settings.storage_dir,
-        )
+        with attempt(session):
+            service.reply(
+                session,
+                ticket_id=ticket_id,
+                body=body,
+                actor=agent,
+                screenshots=files.accepted,
+                storage_dir=state.settings.storage_dir,
+            )
     except ValidationFailedError as error:
         return error.field_errors or {"body": error.message}
-    session.commit()
     return None

@@ -87,6 +87,16 @@ def update_calendar(
     return row
 
 
+def set_queue_calendar(session: Session, *, queue_id: int, calendar_id: int) -> QueueRouting:
+    """Make a queue work by this calendar."""
+    if session.get(BusinessCalendar, calendar_id) is None:
+        raise ValidationFailedError("Ce calendrier n'existe pas.")
+    settings = session.get(QueueRouting, queue_id) or QueueRouting(queue_id=queue_id)
+    settings.calendar_id = calendar_id
+    session.add(settings)
+    return settings
+
+
 def add_closed_day(session: Session, *, calendar_id: int, day: date, label: str) -> None:
     """Close a calendar on an extra day (idempotent)."""
     exists = session.exec(

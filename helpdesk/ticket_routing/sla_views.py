@@ -16,7 +16,6 @@ from helpdesk.auth.models import Agent
 from helpdesk.policy import Action
 from helpdesk.ticket_routing import admin_queries as queries
 from helpdesk.ticket_routing import calendars
-from helpdesk.ticket_routing.models import QueueRouting
 from helpdesk.ticket_routing.policies import update_policy
 from helpdesk.web.dependencies import DbSession, require_right
 
@@ -157,7 +156,5 @@ class SlaAdminController(Controller):
         data: Annotated[QueueCalendarForm, Form],
     ) -> Redirect:
         """Choose the calendar a queue works by."""
-        settings = db_session.get(QueueRouting, queue_id) or QueueRouting(queue_id=queue_id)
-        settings.calendar_id = data.calendar_id
-        db_session.add(settings)
+        calendars.set_queue_calendar(db_session, queue_id=queue_id, calendar_id=data.calendar_id)
         return Redirect("/admin/routage/calendriers", status_code=303)

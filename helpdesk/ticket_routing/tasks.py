@@ -5,7 +5,6 @@ from __future__ import annotations
 import structlog
 
 from dossiers.source import DossierUnavailableError
-from helpdesk.dossier_links.source import shared_source
 from helpdesk.jobs.registry import JobContext, job
 from helpdesk.ticket_routing.service import ROUTING_JOB, route_ticket
 from helpdesk.ticket_routing.sla_check import check_ticket, tickets_to_check
@@ -32,7 +31,7 @@ def _current_dossier_status(ctx: JobContext, ticket_id: int) -> str:
     if ticket is None or not ticket.dossier_number:
         return ""
     try:
-        dossier = shared_source(ctx.settings).get(ticket.dossier_number)
+        dossier = ctx.dossier_source.get(ticket.dossier_number)
     except DossierUnavailableError:
         return ""
     return dossier.status if dossier else ""

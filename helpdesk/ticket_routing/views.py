@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from pydantic import BaseModel
 from sqlmodel import Session
 
 from helpdesk.auth.models import Agent
+from helpdesk.db import attempt
 from helpdesk.errors import NotFoundError, ValidationFailedError
 from helpdesk.policy import Action
 from helpdesk.ticket_routing import admin_queries as queries
@@ -62,7 +64,7 @@ class RoutingAdminController(Controller):
 
     @get("/essai", sync_to_thread=True)
     def try_rules(
-        self, request: Request[Any, Any, Any], db_session: DbSession, admin: NamedDependency[Agent]
+        self, request: HTMXRequest, db_session: DbSession, admin: NamedDependency[Agent]
     ) -> Template:
         """What would happen to ticket X, or to this text (htmx: the result only)."""
         params = {k: request.query_params.get(k, "")[:5000] for k in queries.DRY_RUN_FIELDS}
@@ -71,7 +73,7 @@ class RoutingAdminController(Controller):
         except (ValidationFailedError, NotFoundError) as refusal:
             result, error = None, refusal.message
         context = {"result": result, "error": error, "params": params, "agent": admin}
-        if request.headers.get("hx-request"):
+        if request.htmx:
             return Template("routing/_dry_run.html", context=context)
         page = queries.rules_context(db_session)
         return Template("routing/rules.html", context={**page, **context, "nav": "routing"})
@@ -176,18 +178,18 @@ def _save(
 ) -> Template | Redirect:
     """Save a rule; a mistake brings the editor back with the text kept."""
     try:
-        rules_store.save_rule(
-            db_session,
-            rule_id=rule_id,
-            name=data.name,
-            conditions=data.conditions,
-            actions=data.actions,
-            match_all=data.match != "any",
-            stop=data.stop,
-            enabled=data.enabled,
-            actor=admin,
-        )
+        with attempt(db_session):
+            rules_store.save_rule(
+                db_session,
+                rule_id=rule_id,
+                name=data.name,
+                conditions=data.conditions,
+                actions=data.actions,
+                match_all=data.match != "any",
+                stop=data.stop,
+                enabled=data.enabled,
+                actor=admin,
+            )
     except ValidationFailedError as error:
-        db_session.rollback()
         return _editor(admin, rule_id, data, error=error.message, status_code=422)
     return Redirect("/admin/routage/", status_code=303)

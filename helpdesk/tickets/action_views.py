@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from helpdesk.auth.models import Agent
-from helpdesk.db import refusable
+from helpdesk.db import attempt
 from helpdesk.dossier_links.service import verified_dossier
 from helpdesk.errors import DomainError, NotFoundError, StaleVersionError
 from helpdesk.policy import Action, console_ticket
@@ -106,7 +106,7 @@ class TicketAction:
         """Carry out one service call; a refusal changes nothing and shows the ticket again."""
         console_ticket(self.session, self.agent, self.ticket_id)
         try:
-            with refusable(self.session):
+            with attempt(self.session):
                 service_call(*args, **kwargs)
         except NotFoundError:
             raise

@@ -10,6 +10,7 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 from pydantic import BaseModel
 
+from helpdesk.db import attempt
 from helpdesk.errors import ValidationFailedError
 from helpdesk.tickets import canned
 from helpdesk.tickets.models import CannedResponse
@@ -65,14 +66,15 @@ def _save(
 ) -> Template | Redirect:
     """Save, or show the form again with the errors and the input kept."""
     try:
-        canned.save(
-            db_session,
-            agent=agent,
-            title=data.title,
-            body=data.body,
-            active=data.active,
-            response_id=response_id,
-        )
+        with attempt(db_session):
+            canned.save(
+                db_session,
+                agent=agent,
+                title=data.title,
+                body=data.body,
+                active=data.active,
+                response_id=response_id,
+            )
     except ValidationFailedError as error:
         responses = canned.all_for_manager(db_session, agent=agent)
         context = _context(agent, responses, data, response_id, error.field_errors)

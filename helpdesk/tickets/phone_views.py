@@ -10,6 +10,7 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 
 from dossiers.catalog import CATALOG
+from helpdesk.db import attempt
 from helpdesk.errors import ValidationFailedError
 from helpdesk.tickets.phone import PhoneCall, ensure_call_taker, record_call
 from helpdesk.web.dependencies import CurrentAgent, DbSession
@@ -55,9 +56,9 @@ class PhoneController(Controller):
     ) -> Template | Redirect:
         """Create the call's ticket; errors bring the form back with the input kept."""
         try:
-            ticket = record_call(db_session, agent=agent, call=data)
+            with attempt(db_session):
+                ticket = record_call(db_session, agent=agent, call=data)
         except ValidationFailedError as error:
-            db_session.rollback()
             context = call_context(agent, data, error.field_errors or {"outcome": error.message})
             context["error_message"] = error.message
             return Template("tickets/call.html", context=context, status_code=422)

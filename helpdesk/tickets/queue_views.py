@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from pydantic import BaseModel, Field, field_validator
 
@@ -50,7 +51,7 @@ class BulkForm(BaseModel):
         return as_list(value)
 
 
-def filters_from(request: Request[Any, Any, Any], queue: Queue | None) -> QueueFilters:
+def filters_from(request: HTMXRequest, queue: Queue | None) -> QueueFilters:
     """The filters of the URL, ignoring anything unknown or too long."""
     values = {name: request.query_params.get(name, "")[:200] for name in (*FILTER_FIELDS, "after")}
     values = {name: value for name, value in values.items() if value}
@@ -88,7 +89,7 @@ class QueueController(Controller):
     @get("/files/{code:str}", sync_to_thread=True)
     def queue_page(
         self,
-        request: Request[Any, Any, Any],
+        request: HTMXRequest,
         db_session: DbSession,
         agent: CurrentAgent,
         code: FromPath[str],
@@ -99,17 +100,17 @@ class QueueController(Controller):
         if queue is None:
             raise NotFoundError("Cette file n'existe pas ou ne vous est pas accessible.")
         context = list_context(db_session, agent, queue, filters_from(request, queue))
-        name = "tickets/_rows.html" if request.headers.get("hx-request") else "tickets/queue.html"
+        name = "tickets/_rows.html" if request.htmx else "tickets/queue.html"
         return Template(name, context=context)
 
     @get("/recherche", sync_to_thread=True)
     def search_page(
-        self, request: Request[Any, Any, Any], db_session: DbSession, agent: CurrentAgent
+        self, request: HTMXRequest, db_session: DbSession, agent: CurrentAgent
     ) -> Template:
         """Search every ticket the agent may see (reference, subject, messages, e-mail, dossier)."""
         ensure(db_session, agent, Action.USE_CONSOLE)
         context = list_context(db_session, agent, None, filters_from(request, None))
-        name = "tickets/_rows.html" if request.headers.get("hx-request") else "tickets/queue.html"
+        name = "tickets/_rows.html" if request.htmx else "tickets/queue.html"
         return Template(name, context=context)
 
     @post("/tickets/lot", sync_to_thread=True)

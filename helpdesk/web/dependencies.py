@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import functools
+from collections.abc import AsyncIterator, Callable, Generator
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import anyio
 from litestar import Request
@@ -18,6 +20,7 @@ from helpdesk.errors import SignInRequiredError
 from helpdesk.policy import Action, ensure, may_do
 
 SESSION_COOKIE = "helpdesk_session"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -30,17 +33,59 @@ class AgentSummary:
     rights: frozenset[str] = frozenset()  # the policy's actions the agent holds (the menu)
 
 
-async def provide_db_session(state: State) -> AsyncIterator[Session]:
-    """One session per request, committed (off the event loop) when the handler succeeds."""
-    session = Session(state.engine, expire_on_commit=False)
-    try:
+def provide_db_session(state: State) -> Generator[Session, None, None]:
+    """One session per request, one transaction: committed when the handler succeeds, rolled
+    back when it fails. Its outbox rows leave through the application's job runtime once
+    committed. Handlers never commit nor roll back: a refusable step goes in `attempt`."""
+    with state.jobs.transaction() as session:
         yield session
-        await anyio.to_thread.run_sync(session.commit)
-    except BaseException:
-        await anyio.to_thread.run_sync(session.rollback)
-        raise
-    finally:
-        await anyio.to_thread.run_sync(session.close)
+
+
+def in_worker_thread(
+    dependency: Callable[..., Generator[T, None, None]],
+) -> Callable[..., AsyncIterator[T]]:
+    """A sync generator dependency whose every step runs in a worker thread.
+
+    Litestar 2 runs a sync generator dependency's first step, and its error path when the
+    handler fails (the exception thrown into it), on the event loop: `sync_to_thread` has no
+    effect on generators, only the success cleanup goes to a thread. A database session's
+    commit and rollback must never hold the loop, so this adapter hands each step of the
+    generator to the thread pool (shielded, so a cancelled request still rolls back).
+    """
+
+    @functools.wraps(dependency)
+    async def provide(*args: Any, **kwargs: Any) -> AsyncIterator[T]:
+        steps = dependency(*args, **kwargs)
+        value = await anyio.to_thread.run_sync(next, steps)
+        try:
+            yield value
+        except BaseException as error:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(_throw, steps, error)
+            raise
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(_finish, steps)
+
+    return provide
+
+
+def _throw(steps: Generator[Any, None, None], error: BaseException) -> None:
+    """Throw the handler's error into the generator (its rollback); only a new error escapes."""
+    try:
+        steps.throw(error)
+    except StopIteration:
+        return
+    except BaseException as raised:
+        if raised is not error:
+            raise
+        return
+    raise RuntimeError(f"{steps!r} yielded again after an error")
+
+
+def _finish(steps: Generator[Any, None, None]) -> None:
+    """Run the generator past its only yield (its commit)."""
+    for _ in steps:
+        raise RuntimeError(f"{steps!r} yielded more than once")
 
 
 def provide_settings(state: State) -> Settings:

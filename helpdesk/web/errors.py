@@ -6,13 +6,14 @@ from typing import Any
 from urllib.parse import quote
 
 import structlog
-from litestar import Request, Response
+from litestar import Response
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
     NotFoundException,
     PermissionDeniedException,
 )
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from helpdesk.errors import DomainError, SignInRequiredError, TooManyAttemptsError
@@ -40,7 +41,7 @@ DEFAULT_MESSAGES = {
 
 
 def render_error(
-    request: Request[Any, Any, Any],
+    request: HTMXRequest,
     status_code: int,
     *,
     title: str | None = None,
@@ -67,15 +68,15 @@ def render_error(
         return Response(
             problem, status_code=status_code, media_type="application/problem+json", headers=headers
         )
-    name = "errors/_error.html" if request.headers.get("hx-request") else "errors/error.html"
+    name = "errors/_error.html" if request.htmx else "errors/error.html"
     context["agent"] = getattr(request.state, "agent_summary", None)
     return Template(name, context=context, status_code=status_code, headers=headers)
 
 
-def domain_error_handler(request: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
+def domain_error_handler(request: HTMXRequest, error: DomainError) -> Response[Any]:
     """Turn a domain refusal into its page."""
     if isinstance(error, SignInRequiredError) and not request.url.path.startswith("/api/"):
-        if request.headers.get("hx-request"):
+        if request.htmx:
             return Response("", status_code=401, headers={"HX-Redirect": "/connexion"})
         return Redirect(f"/connexion?next={quote(request.url.path)}")
     headers = None
@@ -91,7 +92,7 @@ def domain_error_handler(request: Request[Any, Any, Any], error: DomainError) ->
     )
 
 
-def http_error_handler(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+def http_error_handler(request: HTMXRequest, error: HTTPException) -> Response[Any]:
     """Litestar's own refusals (404, 405, CSRF 403, 413) as French pages."""
     status = error.status_code
     if isinstance(error, NotFoundException):
@@ -103,7 +104,7 @@ def http_error_handler(request: Request[Any, Any, Any], error: HTTPException) ->
     return render_error(request, status)
 
 
-def internal_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+def internal_error_handler(request: HTMXRequest, error: Exception) -> Response[Any]:
     """Any other error: logged with its traceback, shown without it."""
     log.exception("unhandled_error", error=type(error).__name__)
     return render_error(request, 500)

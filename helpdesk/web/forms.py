@@ -2,9 +2,63 @@
 
 from __future__ import annotations
 
+import typing
+from typing import Any
+
+from litestar.datastructures import UploadFile
+from pydantic import BaseModel, ConfigDict, model_validator
+
 
 def as_list(value: object) -> object:
     """A single form value as a one-item list (a form sends one value without brackets)."""
     if value in (None, ""):
         return []
     return value if isinstance(value, list) else [value]
+
+
+class FormModel(BaseModel):
+    """A form body as a browser sends it, read by Litestar before a sync handler runs.
+
+    Declare it as `data: Annotated[MyForm, Body(media_type=RequestEncodingType.MULTI_PART)]`
+    (or URL_ENCODED). Fields are `str`, `list[str]` or `list[UploadFile]`; whatever the
+    client sends is taken without a 400: a text field sent twice keeps its first value and a
+    file sent in a text field is ignored; a list field takes one value or many; a file list
+    keeps the files actually chosen (an empty file input arrives as an empty string).
+    Uploaded files are read with `upload.file.read()` in the (sync) handler's thread.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _as_sent(cls, values: Any) -> Any:
+        """Shape each field's raw value(s) to its declared type."""
+        if not isinstance(values, dict):
+            return values
+        shaped = dict(values)
+        for name, spec in cls.model_fields.items():
+            key = spec.alias or name
+            if key not in values:
+                continue
+            items = values[key] if isinstance(values[key], list) else [values[key]]
+            kind = _kind(spec.annotation)
+            if kind == "files":
+                shaped[key] = [item for item in items if isinstance(item, UploadFile)]
+            elif kind == "texts":
+                shaped[key] = [item for item in items if isinstance(item, str)]
+            elif kind == "text":
+                shaped[key] = next((item for item in items if isinstance(item, str)), "")
+        return shaped
+
+
+def _kind(annotation: Any) -> str:
+    """Whether a field holds files, texts, one text, or something else."""
+    if annotation is str:
+        return "text"
+    if typing.get_origin(annotation) is list:
+        (inner,) = typing.get_args(annotation) or (Any,)
+        if inner is UploadFile:
+            return "files"
+        if inner is str:
+            return "texts"
+    return "other"

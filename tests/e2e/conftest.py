@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from helpdesk.app import create_app
 from helpdesk.db import make_engine
+from helpdesk.jobs.runtime import JobRuntime
 from helpdesk.migrate import migrate
 from helpdesk.seed import seed_demo
 
@@ -24,10 +25,11 @@ from support.servers import CHROMIUM_ARGS, chromium_path, free_port
 
 @dataclass(frozen=True)
 class LiveServer:
-    """A running helpdesk: its address and database engine."""
+    """A running helpdesk: its address, database engine and job runtime (worker running)."""
 
     url: str
     engine: object
+    jobs: JobRuntime
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +54,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the live server did not start")
         time.sleep(0.05)
-    yield LiveServer(url=f"http://127.0.0.1:{port}", engine=engine)
+    yield LiveServer(url=f"http://127.0.0.1:{port}", engine=engine, jobs=app.state.jobs)
     server.should_exit = True
     thread.join(timeout=10)
 

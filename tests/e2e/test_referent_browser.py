@@ -4,17 +4,13 @@ the incident, the référent sees the resolution."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from helpdesk.jobs import runtime as jobs_runtime
 from helpdesk.seed import DEMO_PASSWORD
-
-from conftest import make_settings
 
 pytestmark = pytest.mark.browser
 SUBJECT = "Remise non enregistrée : dépôt bloqué"
@@ -26,18 +22,14 @@ INCIDENT = "Dépôt bloqué après une remise de titre"
 
 
 @pytest.fixture()
-def worker(live_server, tmp_path: Path) -> Iterator[Callable[[], None]]:
-    """A worker process of its own: sends what is waiting in the outbox and runs it."""
-    runtime = jobs_runtime.JobRuntime(make_settings(tmp_path), live_server.engine)
-    jobs_runtime.install(runtime)
-    runtime.start_worker()
+def worker(live_server) -> Callable[[], None]:
+    """Waits for the live server's jobs: sends what is left in the outbox, runs it all."""
 
     def drain() -> None:
-        runtime.sweep(older_than=timedelta(0))
-        runtime.join()
+        live_server.jobs.sweep(older_than=timedelta(0))
+        live_server.jobs.join()
 
-    yield drain
-    runtime.stop()
+    return drain
 
 
 def signed_in(browser: Browser, base_url: str, email: str) -> Page:

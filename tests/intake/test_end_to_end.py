@@ -18,8 +18,8 @@ from sqlmodel import Session, select
 from helpdesk.config import Settings
 from helpdesk.intake import service
 from helpdesk.intake.schemas import check_contact
-from helpdesk.jobs import runtime as jobs_runtime
 from helpdesk.jobs.models import OutboxMessage
+from helpdesk.jobs.runtime import JobRuntime
 from helpdesk.tickets.models import Channel, Ticket
 from intake.helpers import MESSAGE, follow_up_path, form_values, reference_of, send
 
@@ -54,8 +54,8 @@ def stack_settings(tmp_path: Path, redis_url: str, smtp: SmtpSink) -> Iterator[S
 def stack(postgres_engine: Engine, stack_settings: Settings) -> Iterator[WebClient]:
     """The application on PostgreSQL with a worker consuming the Redis broker."""
     with WebClient.start(postgres_engine, stack_settings) as web:
-        runtime = jobs_runtime.current()
-        assert runtime is not None and runtime.redis_url
+        runtime: JobRuntime = web.client.app.state.jobs
+        assert runtime.redis_url
         runtime.start_worker()
         yield web
 
@@ -210,10 +210,12 @@ def test_nothing_is_lost_when_redis_and_smtp_are_down(
         # The acknowledgement, and the routing job every new ticket enqueues.
         outbox = session.exec(select(OutboxMessage)).all()
         assert len(outbox) == 2 and all(row.sent_at is None for row in outbox)
-    live = jobs_runtime.JobRuntime(stack_settings, postgres_engine)
-    jobs_runtime.install(live)
+    live = JobRuntime(stack_settings, postgres_engine)
     live.start_worker()
-    assert live.sweep(older_than=timedelta(0)) == 2
-    [mail] = smtp.wait_for(1)
+    try:
+        assert live.sweep(older_than=timedelta(0)) == 2
+        [mail] = smtp.wait_for(1)
+    finally:
+        live.stop()
     assert reference in mail.message["Subject"]
     assert follow_up_path(response.text) in mail.message.get_content()

@@ -10,7 +10,6 @@ import redis
 from sqlalchemy.engine import Engine
 
 from helpdesk.config import Settings
-from helpdesk.jobs import runtime as jobs_runtime
 from helpdesk.jobs.runtime import JobRuntime
 
 from conftest import make_settings
@@ -48,12 +47,11 @@ def redis_settings(tmp_path: Path, live_redis: str, smtp: SmtpSink) -> Settings:
 
 @pytest.fixture()
 def start_runtime() -> Iterator[StartRuntime]:
-    """Build, install and (by default) start job runtimes; all are stopped after the test."""
+    """Build and (by default) start job runtimes; all are stopped after the test."""
     started: list[JobRuntime] = []
 
     def start(settings: Settings, engine: Engine, *, worker: bool = True) -> JobRuntime:
         runtime = JobRuntime(settings, engine)
-        jobs_runtime.install(runtime)
         started.append(runtime)
         if worker:
             runtime.start_worker()
@@ -62,4 +60,3 @@ def start_runtime() -> Iterator[StartRuntime]:
     yield start
     for runtime in started:
         runtime.stop()
-    jobs_runtime.install(None)

@@ -24,7 +24,8 @@ from sqlmodel import Session, col, select
 from helpdesk.auth.models import SignInFailure
 from helpdesk.clock import PeriodicJob, tick
 from helpdesk.config import Settings
-from helpdesk.db import utcnow
+from helpdesk.db import attempt, utcnow
+from helpdesk.errors import ValidationFailedError
 from helpdesk.intake.mails import queue_acknowledgement
 from helpdesk.jobs.models import DeadLetter, JobExecution, OutboxMessage
 from helpdesk.jobs.registry import JobContext, enqueue_job, job
@@ -116,18 +117,25 @@ def one(engine: Engine, model: Any, *where: Any) -> Any:
     return found[0]
 
 
-def create_ticket(engine: Engine) -> Ticket:
+def session_of(through: JobRuntime | Engine) -> Session:
+    """A session whose commit relays through the runtime, or (on a bare engine) does not."""
+    if isinstance(through, JobRuntime):
+        return through.session()
+    return Session(through, expire_on_commit=False)
+
+
+def create_ticket(through: JobRuntime | Engine) -> Ticket:
     """A ticket with a requester e-mail and its acknowledgement (as the intake queues it)."""
-    with Session(engine, expire_on_commit=False) as session:
+    with session_of(through) as session:
         ticket = make_ticket(session, requester_email=REQUESTER)
         queue_acknowledgement(session, ticket=ticket, url="http://127.0.0.1:8000/suivi/x")
         session.commit()
     return ticket
 
 
-def commit_job(engine: Engine, actor_name: str, **kwargs: Any) -> int:
+def commit_job(through: JobRuntime | Engine, actor_name: str, **kwargs: Any) -> int:
     """Enqueue a job in a transaction of its own, commit it and return its outbox id."""
-    with Session(engine) as session:
+    with session_of(through) as session:
         enqueue_job(session, actor_name, **kwargs)
         outbox_id = session.exec(select(func.max(OutboxMessage.id))).one()
         session.commit()
@@ -135,9 +143,11 @@ def commit_job(engine: Engine, actor_name: str, **kwargs: Any) -> int:
     return int(outbox_id)
 
 
-def commit_mail(engine: Engine, *, recipient: str = REQUESTER, subject: str = "Bonjour") -> int:
+def commit_mail(
+    through: JobRuntime | Engine, *, recipient: str = REQUESTER, subject: str = "Bonjour"
+) -> int:
     """Queue an e-mail through the notifications service, commit, return the mail id."""
-    with Session(engine, expire_on_commit=False) as session:
+    with session_of(through) as session:
         mail = queue_mail(session, recipient=recipient, subject=subject, body="Corps du message.")
         session.commit()
     assert mail.id is not None
@@ -184,7 +194,7 @@ def test_acknowledgement_reaches_smtp_exactly_once_over_redis(
     runtime = start_runtime(redis_settings, postgres_engine)
     assert isinstance(runtime.broker, RedisBroker)
 
-    ticket = create_ticket(postgres_engine)
+    ticket = create_ticket(runtime)
 
     smtp.wait_for(1)
     mail = one(postgres_engine, OutgoingMail, OutgoingMail.ticket_id == ticket.id)
@@ -219,7 +229,7 @@ def test_commit_survives_unreachable_redis_and_sweep_delivers_later(
     down = start_runtime(down_settings, postgres_engine, worker=False)
 
     started = time.monotonic()
-    ticket = create_ticket(postgres_engine)
+    ticket = create_ticket(down)
     elapsed = time.monotonic() - started
 
     assert elapsed < 1.5, f"the commit waited {elapsed:.2f}s for an unreachable Redis"
@@ -252,8 +262,8 @@ def test_redis_outage_does_not_lose_jobs_of_a_batch(
     down_settings = redis_settings.model_copy(
         update={"redis_url": f"redis://127.0.0.1:{free_port()}/0"}
     )
-    start_runtime(down_settings, postgres_engine, worker=False)
-    with Session(postgres_engine) as session:
+    down = start_runtime(down_settings, postgres_engine, worker=False)
+    with down.session() as session:
         for number in range(3):
             enqueue_job(session, "tests.insert_row", marker=f"batch-{number}")
         session.commit()
@@ -272,7 +282,7 @@ def test_same_outbox_message_sent_twice_sends_one_mail(
     postgres_engine: Engine, redis_settings: Settings, smtp: SmtpSink, start_runtime: StartRuntime
 ):
     runtime = start_runtime(redis_settings, postgres_engine)
-    mail_id = commit_mail(postgres_engine, subject="Deux fois")
+    mail_id = commit_mail(runtime, subject="Deux fois")
     smtp.wait_for(1)
     wait_until(lambda: mail_sent(postgres_engine, mail_id), what="the first delivery")
     outbox = one(postgres_engine, OutboxMessage)
@@ -292,7 +302,7 @@ def test_concurrent_runs_of_one_message_have_one_effect(
     postgres_engine: Engine, redis_settings: Settings, start_runtime: StartRuntime
 ):
     runtime = start_runtime(redis_settings, postgres_engine)
-    outbox_id = commit_job(postgres_engine, "tests.insert_row", marker="once", pause=0.3)
+    outbox_id = commit_job(runtime, "tests.insert_row", marker="once", pause=0.3)
     send_again(runtime, outbox_id)  # delivered three times, at the same moment
     send_again(runtime, outbox_id)
     runtime.join()
@@ -310,7 +320,7 @@ def test_exhausted_job_becomes_dead_letter_and_replay_takes_effect_once(
 ):
     BROKEN.set()
     runtime = start_runtime(redis_settings, postgres_engine)
-    outbox_id = commit_job(postgres_engine, "tests.flaky_insert", marker="replayed")
+    outbox_id = commit_job(runtime, "tests.flaky_insert", marker="replayed")
 
     dead = wait_until(
         lambda: dead_letter_of(postgres_engine, "tests.flaky_insert"), what="the dead letter"
@@ -342,7 +352,7 @@ def test_job_with_its_own_integrity_error_is_dead_lettered_not_skipped(
     postgres_engine: Engine, redis_settings: Settings, start_runtime: StartRuntime
 ):
     runtime = start_runtime(redis_settings, postgres_engine)
-    outbox_id = commit_job(postgres_engine, "tests.bad_write")
+    outbox_id = commit_job(runtime, "tests.bad_write")
 
     dead = wait_until(
         lambda: dead_letter_of(postgres_engine, "tests.bad_write"), what="the dead letter"
@@ -416,8 +426,8 @@ def test_line_breaks_cannot_inject_headers(
 ):
     runtime = start_runtime(redis_settings, postgres_engine)
     injected = "Bcc: intrus@evil.example\r\nX-Injected: yes"
-    good_id = commit_mail(postgres_engine, subject=f"Bonjour\r\n{injected}\n\rFin")
-    bad_id = commit_mail(postgres_engine, recipient=f"{REQUESTER}\r\n{injected}")
+    good_id = commit_mail(runtime, subject=f"Bonjour\r\n{injected}\n\rFin")
+    bad_id = commit_mail(runtime, recipient=f"{REQUESTER}\r\n{injected}")
 
     smtp.wait_for(1)
     dead = wait_until(lambda: dead_letter_of(postgres_engine, SEND_MAIL), what="the refused mail")
@@ -452,7 +462,7 @@ def test_embedded_default_delivers_on_sqlite(
     runtime = start_runtime(settings, sqlite_engine)
     assert isinstance(runtime.broker, StubBroker)
 
-    ticket = create_ticket(sqlite_engine)
+    ticket = create_ticket(runtime)
     mail = one(sqlite_engine, OutgoingMail, OutgoingMail.ticket_id == ticket.id)
     wait_until(lambda: mail_sent(sqlite_engine, mail.id), what="OutgoingMail.sent_at")
     runtime.join()
@@ -476,7 +486,7 @@ def test_rows_written_inside_a_savepoint_leave_at_the_real_commit(
 ):
     settings = make_settings(tmp_path, smtp_host=smtp.host, smtp_port=smtp.port)
     runtime = start_runtime(settings, sqlite_engine, worker=False)
-    with Session(sqlite_engine) as session:
+    with runtime.session() as session:
         with session.begin_nested():
             queue_mail(session, recipient=REQUESTER, subject="Savepoint", body="Corps")
         row = session.exec(select(OutboxMessage)).one()
@@ -486,3 +496,36 @@ def test_rows_written_inside_a_savepoint_leave_at_the_real_commit(
         assert session.exec(select(OutboxMessage)).one().sent_at is not None
     runtime.start_worker()
     assert smtp.wait_for(1)[0].message["Subject"] == "Savepoint"
+
+
+def test_a_refused_attempt_undoes_its_rows_and_keeps_those_written_before(
+    sqlite_engine: Engine, tmp_path: Path, smtp: SmtpSink, start_runtime: StartRuntime
+):
+    settings = make_settings(tmp_path, smtp_host=smtp.host, smtp_port=smtp.port)
+    runtime = start_runtime(settings, sqlite_engine, worker=False)
+    with runtime.session() as session:
+        queue_mail(session, recipient=REQUESTER, subject="Avant", body="Corps")
+        with pytest.raises(ValidationFailedError), attempt(session):
+            queue_mail(session, recipient=REQUESTER, subject="Refusé", body="Corps")
+            raise ValidationFailedError("refusé")
+        queue_mail(session, recipient=REQUESTER, subject="Après", body="Corps")
+        session.commit()
+    outbox = rows(sqlite_engine, OutboxMessage)
+    assert len(outbox) == 2 and all(row.sent_at is not None for row in outbox)  # relayed
+    assert [m.subject for m in rows(sqlite_engine, OutgoingMail)] == ["Avant", "Après"]
+    runtime.start_worker()
+    subjects = sorted(m.message["Subject"] for m in smtp.wait_for(2))
+    assert subjects == ["Après", "Avant"]
+
+
+def test_a_session_without_a_runtime_leaves_its_rows_to_the_sweep(
+    sqlite_engine: Engine, tmp_path: Path, start_runtime: StartRuntime
+):
+    runtime = start_runtime(make_settings(tmp_path), sqlite_engine, worker=False)
+    other = start_runtime(make_settings(tmp_path), sqlite_engine, worker=False)
+    commit_mail(sqlite_engine, subject="Sans runtime")
+    assert one(sqlite_engine, OutboxMessage).sent_at is None  # no runtime: nothing left
+    commit_mail(other, subject="Par l'autre")
+    sent = rows(sqlite_engine, OutboxMessage, col(OutboxMessage.sent_at).is_not(None))
+    assert len(sent) == 1  # relayed by the runtime the session carries
+    assert runtime.sweep(older_than=timedelta(0)) == 1

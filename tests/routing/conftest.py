@@ -10,7 +10,6 @@ import redis
 from sqlalchemy.engine import Engine
 
 from helpdesk.config import Settings
-from helpdesk.jobs import runtime as jobs_runtime
 from helpdesk.jobs.runtime import JobRuntime
 
 from conftest import make_settings
@@ -40,16 +39,14 @@ def broker_settings(tmp_path: Path, clean_redis: str, smtp: SmtpSink) -> Setting
 
 @pytest.fixture()
 def runtime_on(broker_settings: Settings) -> Iterator[Callable[[Engine], JobRuntime]]:
-    """Build and install a job runtime (worker not started); stopped after the test."""
+    """Build a job runtime (worker not started); stopped after the test."""
     started: list[JobRuntime] = []
 
     def build(engine: Engine) -> JobRuntime:
         runtime = JobRuntime(broker_settings, engine)
-        jobs_runtime.install(runtime)
         started.append(runtime)
         return runtime
 
     yield build
     for runtime in started:
         runtime.stop()
-    jobs_runtime.install(None)
