@@ -13,6 +13,7 @@ from dossiers.model import Attestation, Dossier
 from dossiers.source import DossierSource, DossierUnavailableError
 from helpdesk.auth.models import Agent
 from helpdesk.errors import ValidationFailedError
+from helpdesk.tickets.events import EventKind
 from helpdesk.tickets.models import Status, Ticket, TicketEvent
 from helpdesk.tickets.search import index_ticket
 from helpdesk.tickets.service import ensure_agent_may_act, load_for_change, record_event, touch
@@ -105,10 +106,10 @@ def pending_proposal(session: Session, *, ticket: Ticket) -> str | None:
     latest = session.exec(
         select(TicketEvent)
         .where(TicketEvent.ticket_id == ticket.id)
-        .where(col(TicketEvent.kind).in_(["dossier_alert", "public_reply"]))
+        .where(col(TicketEvent.kind).in_([EventKind.DOSSIER_ALERT, EventKind.PUBLIC_REPLY]))
         .order_by(col(TicketEvent.at).desc(), col(TicketEvent.id).desc())
     ).first()
-    if latest is None or latest.kind != "dossier_alert":
+    if latest is None or latest.kind != EventKind.DOSSIER_ALERT:
         return None
     reply = latest.data.get("proposed_reply")
     return reply if isinstance(reply, str) else None
@@ -140,7 +141,7 @@ def attach_dossier(
             session,
             ticket,
             actor,
-            kind="dossier_attached",
+            kind=EventKind.DOSSIER_ATTACHED,
             from_value=ticket.dossier_number,
             to_value=normal,
         )

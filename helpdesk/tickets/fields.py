@@ -8,6 +8,7 @@ from dossiers.catalog import is_procedure
 from helpdesk.auth.models import Agent
 from helpdesk.errors import ValidationFailedError
 from helpdesk.jobs.registry import enqueue_job
+from helpdesk.tickets.events import EventKind
 from helpdesk.tickets.models import Priority, Ticket
 from helpdesk.tickets.service import ensure_agent_may_act, load_for_change, record_event, touch
 
@@ -37,7 +38,7 @@ def update_fields(
             session,
             ticket,
             actor,
-            kind="field_changed",
+            kind=EventKind.FIELD_CHANGED,
             from_value=current,
             to_value=value,
             data={"field": name},
