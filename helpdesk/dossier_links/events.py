@@ -15,6 +15,7 @@ from helpdesk.dossier_links.models import DossierEventReceipt
 from helpdesk.dossier_links.replies import proposed_reply
 from helpdesk.jobs.registry import enqueue_job
 from helpdesk.notifications.service import queue_mail
+from helpdesk.tickets.events import EventKind
 from helpdesk.tickets.fields import ROUTING_JOB
 from helpdesk.tickets.models import Message, MessageKind, QueueMembership, Status, Ticket
 from helpdesk.tickets.search import index_ticket
@@ -76,7 +77,7 @@ def _apply(session: Session, *, ticket: Ticket, event: DossierEvent) -> None:
         session,
         ticket,
         None,
-        kind="dossier_status",
+        kind=EventKind.DOSSIER_STATUS,
         from_value=before,
         to_value=after,
         data={
@@ -129,7 +130,7 @@ def _alert(session: Session, *, ticket: Ticket, event: DossierEvent, status_labe
         session,
         ticket,
         None,
-        kind="dossier_alert",
+        kind=EventKind.DOSSIER_ALERT,
         to_value=status_label,
         data={"proposed_reply": reply},
     )

@@ -15,6 +15,7 @@ from helpdesk.auth.models import Agent
 from helpdesk.errors import ValidationFailedError
 from helpdesk.i18n import N_
 from helpdesk.policy import Action
+from helpdesk.tickets.events import EventKind
 from helpdesk.tickets.models import Status, Ticket, TicketEvent
 from helpdesk.tickets.search import index_ticket
 from helpdesk.tickets.service import load_for_change, record_event, touch
@@ -108,10 +109,10 @@ def pending_proposal(session: Session, *, ticket: Ticket) -> str | None:
     latest = session.exec(
         select(TicketEvent)
         .where(TicketEvent.ticket_id == ticket.id)
-        .where(col(TicketEvent.kind).in_(["dossier_alert", "public_reply"]))
+        .where(col(TicketEvent.kind).in_([EventKind.DOSSIER_ALERT, EventKind.PUBLIC_REPLY]))
         .order_by(col(TicketEvent.at).desc(), col(TicketEvent.id).desc())
     ).first()
-    if latest is None or latest.kind != "dossier_alert":
+    if latest is None or latest.kind != EventKind.DOSSIER_ALERT:
         return None
     reply = latest.data.get("proposed_reply")
     return reply if isinstance(reply, str) else None
@@ -144,7 +145,7 @@ def attach_dossier(
             session,
             ticket,
             actor,
-            kind="dossier_attached",
+            kind=EventKind.DOSSIER_ATTACHED,
             from_value=ticket.dossier_number,
             to_value=normal,
         )

@@ -1,8 +1,7 @@
-"""French labels of the history lines incidents write (shown by the ticket page)."""
+"""French labels of the history lines incidents write, and of the incident statuses."""
 
-INCIDENT_EVENT_LABELS = {
-    "incident_linked": "Rattaché à un incident",
-    "incident_resolved": "Incident résolu",
-}
+from helpdesk.tickets.events import EventKind, labels_of
+
+INCIDENT_EVENT_LABELS = labels_of(EventKind.INCIDENT_LINKED, EventKind.INCIDENT_RESOLVED)
 
 INCIDENT_STATUS_WORDS = {"en_cours": "En cours", "contourne": "Contourné", "resolu": "Résolu"}

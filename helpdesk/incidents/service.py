@@ -28,6 +28,7 @@ from helpdesk.incidents.notices import mail_audience, target_of
 from helpdesk.incidents.schemas import IncidentForm, ResolutionForm
 from helpdesk.jobs.registry import enqueue_job
 from helpdesk.policy import Action, ensure, may_view, visible_tickets
+from helpdesk.tickets.events import EventKind
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.service import load_for_change, record_event, touch
 
@@ -138,7 +139,11 @@ def link_tickets(
             IncidentTicket(incident_id=incident_id, ticket_id=ticket_id, linked_by_id=actor.id)
         )
         record_event(
-            session, ticket, actor, kind="incident_linked", to_value=incident_label(incident)
+            session,
+            ticket,
+            actor,
+            kind=EventKind.INCIDENT_LINKED,
+            to_value=incident_label(incident),
         )
         touch(ticket)
         added += 1

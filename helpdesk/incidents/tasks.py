@@ -13,9 +13,10 @@ from helpdesk.jobs.registry import JobContext, job
 from helpdesk.notifications.service import queue_mail
 from helpdesk.policy import Action, may
 from helpdesk.tickets import lifecycle
+from helpdesk.tickets.events import EventKind
 from helpdesk.tickets.models import Channel, Message, MessageKind, Queue, Status, Ticket
 from helpdesk.tickets.search import index_ticket
-from helpdesk.tickets.service import apply_status, load_for_change, record_event, touch
+from helpdesk.tickets.service import load_for_change
 
 log = structlog.get_logger(__name__)
 
@@ -79,20 +80,26 @@ def _post_resolution(
             body=text,
         )
     )
-    if ticket.first_response_at is None:
-        ticket.first_response_at = utcnow()
+    lifecycle.record_first_response(ticket)
     reason = f"Incident résolu : {incident.title}"
-    record_event(
+    lifecycle.record_event(
         session,
         ticket,
         actor,
-        kind="incident_resolved",
+        kind=EventKind.INCIDENT_RESOLVED,
         to_value=incident_label(incident),
         reason=reason,
     )
     if lifecycle.can_change(ticket.status, Status.RESOLVED):
-        apply_status(session, ticket, Status.RESOLVED, actor=actor, reason=reason)
-    touch(ticket)
+        lifecycle.transition(
+            session,
+            ticket,
+            Status.RESOLVED,
+            actor=actor,
+            reason=reason,
+            cause=lifecycle.Cause.INCIDENT,
+        )
+    lifecycle.touch(ticket)
     index_ticket(session, ticket)
     if ticket.requester_email:
         _mail(session, ticket, text, is_report=is_report)

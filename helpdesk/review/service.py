@@ -16,13 +16,12 @@ from helpdesk.incidents.models import Incident, IncidentTicket
 from helpdesk.policy import Action, ensure, visible_tickets
 from helpdesk.review.models import ReviewMeeting
 from helpdesk.review.timeline import time_per_level
+from helpdesk.tickets.events import HANDOVER_KINDS, EventKind, event_label
 from helpdesk.tickets.lifecycle import ACTIVE_STATUSES
 from helpdesk.tickets.models import Queue, Ticket, TicketEvent
-from helpdesk.web.templating import EVENT_LABELS
 
 REVIEW_QUEUES = ("dp-anef", "sdst")  # the levels the meeting follows (with the CCC)
-MOVE_KINDS = ("created", "escalate", "transfer", "return", "routed")
-HANDOVER_KINDS = ("escalate", "transfer", "return")
+MOVE_KINDS = HANDOVER_KINDS | {EventKind.CREATED, EventKind.ROUTED}
 MAX_ROWS = 2_000
 
 
@@ -173,7 +172,7 @@ def _row(
         level=queue.level,
         age_days=max((now - ticket.created_at).days, 0),
         levels=time_per_level([(at, code or "") for at, code in moves], now=now, levels=levels),
-        last_action=EVENT_LABELS.get(last.kind, last.kind) if last else "",
+        last_action=event_label(last.kind) if last else "",
         last_action_at=last.at if last else None,
         last_actor=last.actor_label if last else "",
     )

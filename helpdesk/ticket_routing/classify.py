@@ -11,6 +11,7 @@ from helpdesk.db import require_id
 from helpdesk.kb.models import Article
 from helpdesk.ticket_routing.facts import first_message
 from helpdesk.ticket_routing.models import TicketClassification
+from helpdesk.tickets.events import EventKind
 from helpdesk.tickets.models import Status, Ticket
 from helpdesk.tickets.service import record_event
 from knowledge_base.corpus import strip_markdown
@@ -114,7 +115,7 @@ def _apply(session: Session, ticket: Ticket, field: str, guess: Guess) -> None:
         session,
         ticket,
         None,
-        kind="classified",
+        kind=EventKind.CLASSIFIED,
         from_value=getattr(ticket, field),
         to_value=guess.label,
         reason=f"{label} déduit du texte (confiance {guess.confidence:.0%})",

@@ -10,13 +10,17 @@ from sqlmodel import Session, col, select
 
 from helpdesk.db import utcnow
 from helpdesk.ticket_routing.models import SlaPolicy, TicketSlaClock
+from helpdesk.tickets.events import HANDOVER_KINDS, EventKind
+from helpdesk.tickets.lifecycle import status_changes
 from helpdesk.tickets.models import Queue, Status, Ticket, TicketEvent
 from routing.sla import Span, waiting_spans
 
-MOVE_KINDS = frozenset({"escalate", "transfer", "return", "routed"})
-RESPONSE_KINDS = frozenset(
-    {"public_reply", "note", "status_changed", "escalate", "transfer", "return"}
-)
+MOVE_KINDS = HANDOVER_KINDS | {EventKind.ROUTED}
+RESPONSE_KINDS = HANDOVER_KINDS | {
+    EventKind.PUBLIC_REPLY,
+    EventKind.NOTE,
+    EventKind.STATUS_CHANGED,
+}
 END_STATUSES = frozenset({Status.RESOLVED.value, Status.CLOSED.value})
 SAME_INSTANT = timedelta(seconds=1)
 
@@ -46,12 +50,12 @@ def stints(events: Sequence[TicketEvent]) -> list[Stint]:
     """The stints of a ticket in its queues, read from its history."""
     found: list[list] = []  # [queue, start, end, responded_at]
     queue = ""
-    for event in events:
+    for event, change in zip(events, status_changes(events), strict=True):
         current = found[-1] if found and found[-1][2] is None else None
-        if event.kind == "created" and event.to_value:
+        if event.kind == EventKind.CREATED and event.to_value:
             queue = event.to_value
             found.append([queue, event.at, None, None])
-        elif event.kind == "routed" and event.to_value and current and current[3] is None:
+        elif event.kind == EventKind.ROUTED and event.to_value and current and current[3] is None:
             queue = current[0] = event.to_value  # a routing decision retargets the stint
         elif event.kind in MOVE_KINDS and event.to_value:
             _respond(current, event)
@@ -59,9 +63,9 @@ def stints(events: Sequence[TicketEvent]) -> list[Stint]:
                 current[2] = event.at
             queue = event.to_value
             found.append([queue, event.at, None, None])
-        elif event.kind == "reopened" and current is None and queue:
+        elif event.kind == EventKind.REOPENED and current is None and queue:
             found.append([queue, event.at, None, None])
-        elif event.kind == "status_changed" and event.to_value in END_STATUSES:
+        elif change is not None and change[1] in END_STATUSES:  # resolved or closed (merged too)
             _respond(current, event)
             if current is not None:
                 current[2] = event.at
@@ -83,12 +87,8 @@ def _respond(current: list | None, event: TicketEvent) -> None:
 
 def pauses(events: Sequence[TicketEvent]) -> list[Span]:
     """When the ticket waited on the requester (the clocks stand still)."""
-    changes = [
-        (e.at, e.to_value or "")
-        for e in events
-        if e.kind in ("status_changed", "reopened") and e.to_value
-    ]
-    return waiting_spans(changes)
+    changes = zip(events, status_changes(events), strict=True)
+    return waiting_spans([(event.at, change[1]) for event, change in changes if change is not None])
 
 
 def sync_clocks(session: Session, ticket: Ticket) -> list[TicketSlaClock]:

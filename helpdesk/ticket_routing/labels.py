@@ -1,9 +1,11 @@
-"""French labels of the history lines routing writes (shown by the ticket page)."""
+"""French labels of the history lines routing writes (read from the one table of kinds)."""
 
-ROUTING_EVENT_LABELS = {
-    "routed": "Routage",
-    "classified": "Classement",
-    "priority_changed": "Changement de priorité",
-    "sla_warning": "Échéance proche",
-    "sla_breached": "Délai dépassé",
-}
+from helpdesk.tickets.events import EventKind, labels_of
+
+ROUTING_EVENT_LABELS = labels_of(
+    EventKind.ROUTED,
+    EventKind.CLASSIFIED,
+    EventKind.PRIORITY_CHANGED,
+    EventKind.SLA_WARNING,
+    EventKind.SLA_BREACHED,
+)

@@ -18,6 +18,7 @@ from helpdesk.ticket_routing.facts import text_facts, ticket_facts
 from helpdesk.ticket_routing.models import ASSIGNMENT_LABELS, TicketTag
 from helpdesk.ticket_routing.rules_store import active_rules
 from helpdesk.ticket_routing.sla_check import check_ticket, supervisors_of
+from helpdesk.tickets.events import HANDOVER_KINDS, EventKind
 from helpdesk.tickets.models import (
     HandoverRoute,
     Message,
@@ -33,7 +34,6 @@ from routing.rules import Action, ActionKind, Rule, TicketFacts, evaluate, rule_
 
 ROUTING_JOB = "routing.ticket_changed"
 ROUTING_LABEL = "Routage automatique"
-HANDOVER_KINDS = ("escalate", "transfer", "return")
 
 
 def request_routing(session: Session, *, ticket_id: int, trigger: str) -> None:
@@ -66,7 +66,7 @@ def apply_rules(session: Session, *, ticket: Ticket, dossier_status: str = "") -
             session,
             ticket,
             None,
-            kind="routed",
+            kind=EventKind.ROUTED,
             from_value=before if after != before else None,
             to_value=after if after != before else None,
             reason=f"Règle « {firing.rule.name} »",
@@ -207,7 +207,7 @@ def _auto_assign(session: Session, ticket: Ticket) -> None:
         session,
         ticket,
         None,
-        kind="assigned",
+        kind=EventKind.ASSIGNED,
         to_value=agent.full_name,
         reason=f"Attribution automatique : {ASSIGNMENT_LABELS.get(mode, mode)}",  # type: ignore[call-overload]
     )
@@ -319,7 +319,7 @@ def accept_suggestion(session: Session, *, ticket_id: int, actor: Agent) -> list
             session,
             ticket,
             actor,
-            kind="classified",
+            kind=EventKind.CLASSIFIED,
             from_value=before[name],
             to_value=getattr(ticket, name),
             reason="Suggestion acceptée par l'agent",

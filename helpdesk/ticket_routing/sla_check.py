@@ -15,7 +15,8 @@ from helpdesk.policy import may_view
 from helpdesk.ticket_routing.calendars import queue_calendar
 from helpdesk.ticket_routing.clocks import history, pauses, sync_clocks
 from helpdesk.ticket_routing.models import SlaPolicy, TicketSlaClock
-from helpdesk.tickets.lifecycle import ACTIVE_STATUSES
+from helpdesk.tickets.events import EventKind
+from helpdesk.tickets.lifecycle import ACTIVE_STATUSES, Line, record_handover
 from helpdesk.tickets.models import HandoverRoute, Priority, Queue, Ticket
 from helpdesk.tickets.service import record_event, touch
 from routing.sla import SlaState, TargetStatus, evaluate, worst
@@ -101,9 +102,9 @@ def _warn_or_breach(
 ) -> None:
     """Record a warning or a breach of one target, exactly once each."""
     if status.state == SlaState.WARNING and _mark_once(session, clock, f"{name}_warned_at", now):
-        _record(session, ticket, clock, "sla_warning", name, status)
+        _record(session, ticket, clock, EventKind.SLA_WARNING, name, status)
     if status.state == SlaState.BREACHED and _mark_once(session, clock, f"{name}_breached_at", now):
-        _record(session, ticket, clock, "sla_breached", name, status)
+        _record(session, ticket, clock, EventKind.SLA_BREACHED, name, status)
         _breach_actions(session, ticket, clock, policy, name)
 
 
@@ -125,14 +126,14 @@ def _record(
     session: Session,
     ticket: Ticket,
     clock: TicketSlaClock,
-    kind: str,
+    kind: EventKind,
     name: str,
     status: TargetStatus,
 ) -> None:
     """Write the warning or breach in the ticket's history."""
     queue = session.get(Queue, clock.queue_id)
     due = status.due_at.isoformat() if status.due_at else None
-    word = "bientôt atteint" if kind == "sla_warning" else "dépassé"
+    word = "bientôt atteint" if kind == EventKind.SLA_WARNING else "dépassé"
     record_event(
         session,
         ticket,
@@ -167,7 +168,7 @@ def _raise_priority(session: Session, ticket: Ticket, reason: str) -> None:
         session,
         ticket,
         None,
-        kind="priority_changed",
+        kind=EventKind.PRIORITY_CHANGED,
         from_value=ticket.priority,
         to_value=new,
         reason=reason,
@@ -221,17 +222,22 @@ def _escalate(session: Session, ticket: Ticket, to_queue_id: int, reason: str) -
         )
     ).first()
     if source is None or target is None or route is None:
-        record_event(session, ticket, None, kind="note", reason=f"{reason} : escalade impossible")
+        record_event(
+            session, ticket, None, kind=EventKind.NOTE, reason=f"{reason} : escalade impossible"
+        )
         return
     ticket.queue_id, ticket.assignee_id = to_queue_id, None
-    record_event(
+    # Like an agent's hand-over, it puts a new ticket to work (through the lifecycle).
+    record_handover(
         session,
         ticket,
         None,
-        kind=route.kind,
-        from_value=source.code,
-        to_value=target.code,
-        reason=f"{reason} : escalade automatique",
+        Line(
+            EventKind(route.kind),
+            from_value=source.code,
+            to_value=target.code,
+            reason=f"{reason} : escalade automatique",
+        ),
     )
     touch(ticket)
     sync_clocks(session, ticket)

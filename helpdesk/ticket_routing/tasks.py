@@ -1,4 +1,4 @@
-"""Routing jobs: route a ticket after a change, and the periodic SLA check."""
+"""Routing jobs: route a ticket after a change, its clocks after a status change, the SLA check."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dossiers.source import DossierUnavailableError
 from helpdesk.jobs.registry import JobContext, job
 from helpdesk.ticket_routing.service import ROUTING_JOB, route_ticket
 from helpdesk.ticket_routing.sla_check import check_ticket, tickets_to_check
+from helpdesk.tickets.lifecycle import SLA_SYNC_JOB
 from helpdesk.tickets.models import Ticket
 
 log = structlog.get_logger(__name__)
@@ -35,6 +36,12 @@ def _current_dossier_status(ctx: JobContext, ticket_id: int) -> str:
     except DossierUnavailableError:
         return ""
     return dossier.status if dossier else ""
+
+
+@job(SLA_SYNC_JOB, max_retries=5)
+def sla_sync(ctx: JobContext, *, ticket_id: int) -> None:
+    """A ticket changed status: stop, pause or restart its clocks now (safe to run twice)."""
+    check_ticket(ctx.session, ticket_id=ticket_id)
 
 
 @job(SLA_CHECK_JOB, max_retries=2, time_limit_ms=300_000)

@@ -9,6 +9,7 @@ from helpdesk.auth.models import Agent
 from helpdesk.errors import ValidationFailedError
 from helpdesk.jobs.registry import enqueue_job
 from helpdesk.policy import Action
+from helpdesk.tickets.events import EventKind
 from helpdesk.tickets.models import Priority, Ticket
 from helpdesk.tickets.service import load_for_change, record_event, touch
 
@@ -39,7 +40,7 @@ def update_fields(
             session,
             ticket,
             actor,
-            kind="field_changed",
+            kind=EventKind.FIELD_CHANGED,
             from_value=current,
             to_value=value,
             data={"field": name},

@@ -8,13 +8,10 @@ from helpdesk.auth.models import Agent
 from helpdesk.errors import InvalidTransitionError, ValidationFailedError
 from helpdesk.jobs.registry import enqueue_job
 from helpdesk.policy import Action, authorize
-from helpdesk.tickets.models import HandoverRoute, Message, MessageKind, Queue, Status, Ticket
-from helpdesk.tickets.service import (
-    load_for_change,
-    queue_by_code,
-    record_event,
-    touch,
-)
+from helpdesk.tickets.events import EventKind
+from helpdesk.tickets.lifecycle import Line, record_handover, touch
+from helpdesk.tickets.models import HandoverRoute, Message, MessageKind, Queue, Ticket
+from helpdesk.tickets.service import load_for_change, queue_by_code
 from routing.chain import HandoverKind
 
 
@@ -45,20 +42,21 @@ def hand_over(
     )
     ticket.queue_id = target.id  # type: ignore[assignment]
     ticket.assignee_id = None
-    if ticket.status == Status.NEW:
-        ticket.status = Status.OPEN
     if route.kind == HandoverKind.RETURN:
         _record_answer(session, ticket, actor, fields["answer"])
         ticket.answer_received = target.id == ticket.owner_queue_id
-    record_event(
+    # For a new ticket, the hand-over's line is also its change to "open".
+    record_handover(
         session,
         ticket,
         actor,
-        kind=route.kind,
-        from_value=source.code,
-        to_value=target.code,
-        reason=fields["reason"],
-        data={k: v for k, v in fields.items() if k in ("checked", "question") and v},
+        Line(
+            EventKind(route.kind),
+            from_value=source.code,
+            to_value=target.code,
+            reason=fields["reason"],
+            data={k: v for k, v in fields.items() if k in ("checked", "question") and v},
+        ),
     )
     touch(ticket)
     enqueue_job(session, "routing.ticket_changed", ticket_id=ticket.id, trigger="handover")

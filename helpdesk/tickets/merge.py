@@ -8,7 +8,8 @@ from sqlmodel import Session, col, select
 from helpdesk.auth.models import Agent
 from helpdesk.errors import InvalidTransitionError, NotFoundError, ValidationFailedError
 from helpdesk.policy import Action, authorize, may_view
-from helpdesk.tickets.lifecycle import ACTIVE_STATUSES
+from helpdesk.tickets.events import EventKind
+from helpdesk.tickets.lifecycle import ACTIVE_STATUSES, close_as_merged
 from helpdesk.tickets.models import Attachment, Message, Status, Ticket, TicketLink
 from helpdesk.tickets.search import index_ticket
 from helpdesk.tickets.service import load_for_change, record_event, touch
@@ -43,15 +44,17 @@ def merge(
         session.execute(
             update(model).where(col(model.ticket_id) == source.id).values(ticket_id=target.id)
         )
-    record_event(
-        session, source, actor, kind="merged_into", to_value=target.reference, reason=reason
-    )
-    record_event(
-        session, target, actor, kind="merged_from", from_value=source.reference, reason=reason
-    )
     source.merged_into_id = target.id
-    source.status = Status.CLOSED
-    touch(source)
+    # The source closes like any ticket (closed_at, its clock stops), with its "merged_into" line.
+    close_as_merged(session, source, into=target, actor=actor, reason=reason)
+    record_event(
+        session,
+        target,
+        actor,
+        kind=EventKind.MERGED_FROM,
+        from_value=source.reference,
+        reason=reason,
+    )
     touch(target)
     index_ticket(session, target)
     index_ticket(session, source)
@@ -86,7 +89,7 @@ def link(session: Session, *, ticket_id: int, other_reference: str, actor: Agent
         return existing
     row = TicketLink(ticket_id=ticket.id, other_ticket_id=other.id, created_by_id=actor.id)  # type: ignore[arg-type]
     session.add(row)
-    record_event(session, ticket, actor, kind="linked", to_value=other.reference)
+    record_event(session, ticket, actor, kind=EventKind.LINKED, to_value=other.reference)
     touch(ticket)
     return row
 

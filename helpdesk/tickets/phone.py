@@ -10,9 +10,10 @@ from helpdesk.auth.models import Agent
 from helpdesk.errors import ValidationFailedError
 from helpdesk.policy import Action, ensure
 from helpdesk.tickets.handover import hand_over
+from helpdesk.tickets.lifecycle import Cause, transition
 from helpdesk.tickets.models import Channel, Status, Ticket
 from helpdesk.tickets.schemas import NewTicket
-from helpdesk.tickets.service import apply_status, create_ticket, queue_by_code
+from helpdesk.tickets.service import create_ticket, queue_by_code
 
 CALL_OUTCOMES = ("resolved", "escalated")
 ESCALATION_QUEUE = "dp-anef"
@@ -46,11 +47,15 @@ def record_call(session: Session, *, agent: Agent, call: PhoneCall) -> Ticket:
     data = _new_ticket(call)
     ticket = create_ticket(session, data=data, actor=agent)
     if call.outcome == "resolved":
-        apply_status(
-            session, ticket, Status.RESOLVED, actor=agent, reason="Résolu au premier contact"
-        )
         ticket.resolved_at_first_contact = True
-        ticket.first_response_at = ticket.resolved_at
+        transition(
+            session,
+            ticket,
+            Status.RESOLVED,
+            actor=agent,
+            reason="Résolu au premier contact",
+            cause=Cause.FIRST_CONTACT,
+        )
         return ticket
     queue_by_code(session, code=ESCALATION_QUEUE)
     return hand_over(

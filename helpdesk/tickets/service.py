@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlmodel import Session, select
 
 from helpdesk.auth.models import Agent
@@ -19,16 +17,15 @@ from helpdesk.jobs.registry import enqueue_job
 from helpdesk.notifications.service import queue_mail
 from helpdesk.policy import Action, authorize
 from helpdesk.policy.tickets import works_queue
-from helpdesk.tickets import lifecycle
-from helpdesk.tickets.models import (
-    Channel,
-    Message,
-    MessageKind,
-    Queue,
-    Status,
-    Ticket,
-    TicketEvent,
+from helpdesk.tickets.events import EventKind
+from helpdesk.tickets.lifecycle import (
+    Cause,
+    record_event,
+    record_first_response,
+    touch,
+    transition,
 )
+from helpdesk.tickets.models import Channel, Message, MessageKind, Queue, Status, Ticket
 from helpdesk.tickets.references import allocate_reference
 from helpdesk.tickets.schemas import NewTicket
 from helpdesk.tickets.search import index_ticket
@@ -75,7 +72,7 @@ def create_ticket(session: Session, *, data: NewTicket, actor: Agent | None = No
             created_at=now,
         )
     )
-    record_event(session, ticket, actor, kind="created", to_value=queue.code)
+    record_event(session, ticket, actor, kind=EventKind.CREATED, to_value=queue.code)
     index_ticket(session, ticket)
     enqueue_job(session, "routing.ticket_changed", ticket_id=ticket.id, trigger="created")
     # The acknowledgement (with the follow-up link) is the intake service's job.
@@ -116,7 +113,7 @@ def add_message(
     if kind == MessageKind.PUBLIC_REPLY:
         _after_public_reply(session, ticket, actor, body)
     elif kind == MessageKind.INTERNAL_NOTE:
-        record_event(session, ticket, actor, kind="note")
+        record_event(session, ticket, actor, kind=EventKind.NOTE)
     touch(ticket)
     index_ticket(session, ticket)
     return message
@@ -148,7 +145,7 @@ def assign(
         session,
         ticket,
         actor,
-        kind="assigned",
+        kind=EventKind.ASSIGNED,
         from_value=previous.full_name if previous else None,
         to_value=assignee.full_name if assignee else None,
     )
@@ -169,58 +166,8 @@ def change_status(
     ticket = load_for_change(
         session, ticket_id, expected_version, actor=actor, action=Action.CHANGE_STATUS
     )
-    apply_status(session, ticket, status, actor=actor, reason=reason)
+    transition(session, ticket, status, actor=actor, reason=reason)
     return ticket
-
-
-def apply_status(
-    session: Session, ticket: Ticket, status: str, *, actor: Agent | None, reason: str | None
-) -> None:
-    """Check and apply a status change on a loaded ticket, with its event."""
-    if not lifecycle.can_change(ticket.status, status):
-        raise InvalidTransitionError(
-            f"Un ticket « {_status_label(ticket.status)} » ne peut pas passer à "
-            f"« {_status_label(status)} »."
-        )
-    kind = "reopened" if lifecycle.is_reopen(ticket.status, status) else "status_changed"
-    record_event(
-        session, ticket, actor, kind=kind, from_value=ticket.status, to_value=status, reason=reason
-    )
-    now = utcnow()
-    if status == Status.RESOLVED:
-        ticket.resolved_at = now
-    elif status == Status.CLOSED:
-        ticket.closed_at = now
-    elif kind == "reopened":
-        ticket.resolved_at = None
-    ticket.status = status
-    touch(ticket)
-
-
-def record_event(
-    session: Session,
-    ticket: Ticket,
-    actor: Agent | None,
-    *,
-    kind: str,
-    from_value: str | None = None,
-    to_value: str | None = None,
-    reason: str | None = None,
-    data: dict[str, Any] | None = None,
-) -> TicketEvent:
-    """Append one line to the ticket's history."""
-    event = TicketEvent(
-        ticket_id=ticket.id,  # type: ignore[arg-type]
-        actor_id=actor.id if actor else None,
-        actor_label=actor.full_name if actor else "Système",
-        kind=kind,
-        from_value=from_value,
-        to_value=to_value,
-        reason=reason,
-        data=data or {},
-    )
-    session.add(event)
-    return event
 
 
 def queue_by_code(session: Session, *, code: str) -> Queue:
@@ -262,12 +209,6 @@ def load_for_change(
     return ticket
 
 
-def touch(ticket: Ticket) -> None:
-    """Mark the ticket changed: new version, new update time."""
-    ticket.version += 1
-    ticket.updated_at = utcnow()
-
-
 def _reopen_on_requester_message(session: Session, ticket: Ticket) -> None:
     """A requester answer puts a waiting or resolved ticket back to work."""
     if ticket.status == Status.CLOSED:
@@ -275,15 +216,21 @@ def _reopen_on_requester_message(session: Session, ticket: Ticket) -> None:
             "Cette demande est close : merci de faire une nouvelle demande."
         )
     if ticket.status in (Status.WAITING, Status.RESOLVED):
-        apply_status(session, ticket, Status.OPEN, actor=None, reason="Réponse du demandeur")
+        transition(
+            session,
+            ticket,
+            Status.OPEN,
+            actor=None,
+            reason="Réponse du demandeur",
+            cause=Cause.REQUESTER_ANSWER,
+        )
 
 
 def _after_public_reply(session: Session, ticket: Ticket, actor: Agent | None, body: str) -> None:
     """Record the first response and e-mail the reply to the requester."""
-    if ticket.first_response_at is None:
-        ticket.first_response_at = utcnow()
+    record_first_response(ticket)
     ticket.answer_received = False
-    record_event(session, ticket, actor, kind="public_reply")
+    record_event(session, ticket, actor, kind=EventKind.PUBLIC_REPLY)
     if ticket.requester_email:
         queue_mail(
             session,
@@ -299,13 +246,3 @@ def _requester_label(data: NewTicket, actor: Agent | None) -> str:
     if data.channel == Channel.REFERENT and actor is not None:
         return actor.full_name
     return data.requester_name or REQUESTER_LABEL
-
-
-def _status_label(status: str) -> str:
-    """The French label of a status."""
-    from helpdesk.tickets.models import STATUS_LABELS
-
-    try:
-        return STATUS_LABELS[Status(status)]
-    except ValueError:
-        return status

@@ -12,36 +12,14 @@ from litestar.template.config import TemplateConfig
 
 from helpdesk.config import PROJECT_ROOT
 from helpdesk.i18n import N_, jinja_gettext, jinja_ngettext, jinja_translate, language, t
-from helpdesk.incidents.labels import INCIDENT_EVENT_LABELS, INCIDENT_STATUS_WORDS
-from helpdesk.ticket_routing.labels import ROUTING_EVENT_LABELS
+from helpdesk.incidents.labels import INCIDENT_STATUS_WORDS
+from helpdesk.tickets.events import event_label
 from helpdesk.tickets.models import PRIORITY_LABELS, STATUS_LABELS, Priority, Status
 
 PARIS = ZoneInfo("Europe/Paris")
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 # A date and a time of day, as the pages show a timestamp (public pages translate it).
 DATE_AT_TIME = N_("%(date)s à %(time)s")
-
-EVENT_LABELS = {
-    "created": "Création",
-    "assigned": "Attribution",
-    "status_changed": "Changement de statut",
-    "reopened": "Réouverture",
-    "escalate": "Escalade",
-    "transfer": "Transfert",
-    "return": "Retour",
-    "public_reply": "Réponse au demandeur",
-    "note": "Note interne",
-    "merged_into": "Fusionné dans",
-    "merged_from": "Fusion reçue de",
-    "linked": "Lien ajouté",
-    "field_changed": "Champ corrigé",
-    "dossier_attached": "Dossier attaché",
-    "dossier_status": "Dossier : changement de statut",
-    "dossier_alert": "Dossier : action attendue",
-    **ROUTING_EVENT_LABELS,
-    **INCIDENT_EVENT_LABELS,
-}
-
 
 CHANNEL_LABELS = {
     "form": "Formulaire de contact",
@@ -97,7 +75,7 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     env.filters["status_label"] = status_label
     env.filters["priority_label"] = priority_label
     env.filters["channel_label"] = lambda channel: CHANNEL_LABELS.get(channel, channel)
-    env.filters["event_label"] = lambda kind: EVENT_LABELS.get(kind, kind)
+    env.filters["event_label"] = event_label
     env.filters["incident_status"] = lambda status: INCIDENT_STATUS_WORDS.get(status, status)
 
 
