@@ -7,7 +7,7 @@ import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import text
@@ -144,10 +144,10 @@ def ticket_for_token(session: Session, *, token: str) -> Ticket:
     return ticket
 
 
-def link_expired(ticket: Ticket) -> bool:
+def link_expired(ticket: Ticket, *, now: datetime | None = None) -> bool:
     """Links die a year after the ticket closes."""
     closed = ticket.closed_at
-    return closed is not None and utcnow() > closed + LINK_LIFETIME_AFTER_CLOSE
+    return closed is not None and (now or utcnow()) > closed + LINK_LIFETIME_AFTER_CLOSE
 
 
 def record_sent(

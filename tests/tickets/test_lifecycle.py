@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from unittest.mock import patch
 
 import pytest
 from sqlmodel import Session, col, select
 
+from helpdesk.auth.models import Role
 from helpdesk.errors import InvalidTransitionError, NotFoundError
 from helpdesk.incidents.labels import INCIDENT_EVENT_LABELS
 from helpdesk.incidents.schemas import IncidentForm, ResolutionForm
 from helpdesk.incidents.service import RESOLVE_JOB, link_tickets, record_incident, resolve_incident
-from helpdesk.intake.service import LINK_LIFETIME_AFTER_CLOSE, issue_link, ticket_for_token
+from helpdesk.intake.service import (
+    LINK_LIFETIME_AFTER_CLOSE,
+    issue_link,
+    link_expired,
+    ticket_for_token,
+)
 from helpdesk.jobs.models import OutboxMessage
 from helpdesk.jobs.registry import JOBS
 from helpdesk.ticket_routing.clocks import current_clock
@@ -76,12 +81,12 @@ def test_a_merged_ticket_is_closed_like_any_other(session: Session):
     assert merged.to_value == survivor.reference and merged.at == duplicate.closed_at
     # Its follow-up link lives a year after the merge, then expires.
     later = duplicate.closed_at + LINK_LIFETIME_AFTER_CLOSE
-    with patch("helpdesk.intake.service.utcnow", return_value=later - timedelta(days=1)):
-        assert ticket_for_token(session, token=token).id == duplicate.id
-    with (
-        patch("helpdesk.intake.service.utcnow", return_value=later + timedelta(days=1)),
-        pytest.raises(NotFoundError),
-    ):
+    assert ticket_for_token(session, token=token).id == duplicate.id
+    assert not link_expired(duplicate, now=later - timedelta(days=1))
+    assert link_expired(duplicate, now=later + timedelta(days=1))
+    session.get(Ticket, duplicate.id).closed_at -= LINK_LIFETIME_AFTER_CLOSE + timedelta(days=1)
+    session.flush()
+    with pytest.raises(NotFoundError):
         ticket_for_token(session, token=token)
     # Its clock stops once the SLA job runs.
     assert run_jobs(session, lifecycle.SLA_SYNC_JOB) >= 1
@@ -125,7 +130,9 @@ def test_a_call_resolved_at_first_contact_has_its_first_response_at_resolution(s
 
 
 def test_an_incidents_resolution_changes_the_ticket_once(session: Session):
-    dp = make_agent(session, organisation="dp-anef", queues=("dp-anef",))
+    dp = make_agent(
+        session, role=Role.INCIDENT_MANAGER, organisation="dp-anef", queues=("dp-anef",)
+    )
     ticket = make_ticket(session, queue_code="dp-anef")
     session.commit()
     form = IncidentForm(title="Panne du dépôt", description="Erreur 500 au dépôt des pièces.")
