@@ -40,6 +40,7 @@ class Action(StrEnum):
     HOLD_REVIEW = "hold_review"
     EDIT_ARTICLES = "edit_articles"
     MANAGE_CANNED = "manage_canned"
+    FOLLOW_SLAS = "follow_slas"
     ADMINISTER = "administer"
     REPORT_AS_SITE = "report_as_site"
 
@@ -131,6 +132,7 @@ TABLE: dict[Role, dict[Action, Scope]] = {
         Action.EXPORT: V,
         Action.MANAGE_CANNED: A,
         Action.HOLD_REVIEW: A,
+        Action.FOLLOW_SLAS: A,
     },
     Role.EDITOR: {
         Action.VIEW: V,
@@ -167,6 +169,7 @@ TABLE: dict[Role, dict[Action, Scope]] = {
         Action.EDIT_ARTICLES: A,
         Action.MANAGE_CANNED: A,
         Action.HOLD_REVIEW: A,
+        Action.FOLLOW_SLAS: A,
         Action.ADMINISTER: A,
     },
 }
@@ -210,6 +213,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.HOLD_REVIEW: "noter que le point bimensuel a été tenu",
     Action.EDIT_ARTICLES: "rédiger et publier des fiches (DP ANEF, SDST, SDANF)",
     Action.MANAGE_CANNED: "gérer les éléments de langage",
+    Action.FOLLOW_SLAS: "filtrer les listes sur les délais (SLA) dépassés ou proches",
     Action.ADMINISTER: "administrer (routage, délais, travaux)",
     Action.REPORT_AS_SITE: "ouvrir un signalement pour son site",
 }

@@ -30,17 +30,18 @@ class BulkAction:
 
 def apply(session: Session, *, agent: Agent, ticket_ids: list[int], todo: BulkAction) -> int:
     """Apply one action to every selected ticket; any refusal cancels the whole batch."""
-    if todo.action not in ACTIONS:
-        raise ValidationFailedError("Choisissez une action à appliquer à la sélection.")
     ids = list(dict.fromkeys(ticket_ids))[:MAX_SELECTION]
     if not ids:
         raise ValidationFailedError("Sélectionnez au moins un ticket.")
-    for ticket_id in ids:
+    for ticket_id in ids:  # an unseen ticket is a 404 whatever else is wrong
         ticket = session.get(Ticket, ticket_id)
         if ticket is None or not may_view(session, agent, ticket):
             raise NotFoundError(
                 "Un des tickets sélectionnés n'existe pas ou ne vous est pas accessible."
             )
+    if todo.action not in ACTIONS:
+        raise ValidationFailedError("Choisissez une action à appliquer à la sélection.")
+    for ticket_id in ids:
         _apply_one(session, agent, ticket_id, todo)
     return len(ids)
 

@@ -1,5 +1,5 @@
-"""In chromium: a référent opens a signalement, DP ANEF links it to an incident and resolves
-the incident, the référent sees the resolution."""
+"""In chromium: a référent opens a signalement, DP ANEF's incident manager links it to an
+incident and resolves the incident, the référent sees the resolution."""
 
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ def test_a_signalement_is_resolved_with_its_incident(
     reference = open_signalement(referent)
     assert re.fullmatch(r"ANEF-\d{4}-\d{6}", reference)
 
-    dp = signed_in(browser, live_server.url, "agent@dp-anef.demo")
+    dp = signed_in(browser, live_server.url, "incidents@dp-anef.demo")
     record_and_link_incident(dp, live_server.url, reference)
     expect(dp.get_by_test_id("linked-tickets")).to_contain_text(reference)
     dp.locator("#referent_message").fill(
