@@ -47,11 +47,15 @@ def viewable_queue_ids(session: Session, agent: Agent | None) -> set[int] | None
         return None
     if agent is None or viewing in (Viewing.NOTHING, Viewing.SITE):
         return set()
-    ids = home_queue_ids(session, agent)
-    if viewing == Viewing.CHAIN_FRONT:
-        front = select(Queue.id).where(col(Queue.level) <= FRONT_LEVEL)
-        ids |= {queue_id for queue_id in session.exec(front) if queue_id}
-    return ids
+    return _with_front(session, viewing, home_queue_ids(session, agent))
+
+
+def _with_front(session: Session, viewing: Viewing, home: set[int]) -> set[int]:
+    """The home queues, plus those of levels 1 and 2 for CHAIN_FRONT roles."""
+    if viewing != Viewing.CHAIN_FRONT:
+        return home
+    front = select(Queue.id).where(col(Queue.level) <= FRONT_LEVEL)
+    return home | {queue_id for queue_id in session.exec(front) if queue_id}
 
 
 def visible_queues(session: Session, agent: Agent | None) -> list[Queue]:
@@ -72,8 +76,9 @@ def visible_tickets(session: Session, agent: Agent | None) -> ColumnElement[bool
         return true()
     if viewing == Viewing.SITE:
         return col(Ticket.site_id) == agent.site_id if agent.site_id is not None else false()
-    queue_ids = viewable_queue_ids(session, agent) or set()
-    codes = _codes(session, home_queue_ids(session, agent))
+    home = home_queue_ids(session, agent)
+    queue_ids = _with_front(session, viewing, home)
+    codes = _codes(session, home)
     passed_through = select(TicketEvent.ticket_id).where(
         col(TicketEvent.kind).in_(MOVE_KINDS),
         or_(col(TicketEvent.from_value).in_(codes), col(TicketEvent.to_value).in_(codes)),
@@ -90,10 +95,14 @@ def may_view(session: Session, agent: Agent | None, ticket: Ticket) -> bool:
         return True
     if viewing == Viewing.SITE:
         return agent.site_id is not None and ticket.site_id == agent.site_id
-    if ticket.queue_id in (viewable_queue_ids(session, agent) or set()):
+    home = home_queue_ids(session, agent)
+    if ticket.queue_id in home:
         return True
-    passed = _codes(session, home_queue_ids(session, agent))
-    return bool(_passed_through(session, ticket) & passed)
+    if viewing == Viewing.CHAIN_FRONT:
+        queue = session.get(Queue, ticket.queue_id)
+        if queue is not None and queue.level <= FRONT_LEVEL:
+            return True
+    return bool(_passed_through(session, ticket) & _codes(session, home))
 
 
 def may(session: Session, agent: Agent | None, action: Action, ticket: Ticket) -> bool:
