@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 import helpdesk.job_modules  # noqa: F401  (registers the jobs)
 from helpdesk.admin.views import AdminController
+from helpdesk.auth.activity import ActivityRecorder
 from helpdesk.auth.views import AuthController
 from helpdesk.clock import start_clock_thread
 from helpdesk.config import Settings
@@ -74,6 +75,7 @@ def create_app(
     in_process = run_jobs if run_jobs is not None else settings.redis_url is None
     kb_index = LiveIndex(engine)
     limiter = RateLimiter(settings, engine)
+    activity = ActivityRecorder(engine)
     state = State(
         {
             "settings": settings,
@@ -82,6 +84,7 @@ def create_app(
             "kb_index": kb_index,
             "dossier_source": dossier_source,
             "intake_limiter": limiter,
+            "session_activity": activity,
         }
     )
 
@@ -96,6 +99,7 @@ def create_app(
         runtime.stop()
         close_source(dossier_source)
         limiter.close()
+        activity.close()
 
     return Litestar(
         route_handlers=[

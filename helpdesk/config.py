@@ -41,7 +41,8 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_window_seconds: int = 900
     worker_threads: int = 2
-    outbox_sweep_seconds: int = 30
+    outbox_sweep_seconds: int = 10
+    outbox_lease_seconds: int = 60
     intake_rate_limit: int = 5
     intake_rate_window_seconds: int = 600
     intake_min_fill_seconds: float = 3.0

@@ -13,6 +13,10 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, Session, create_engine
 
+# How long a SQLite writer waits for the write lock. Write transactions are short (ms):
+# a wait this long means something is wrong, and the request fails with a clear error.
+SQLITE_BUSY_SECONDS = 10
+
 
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
     """Create the engine; SQLite gets WAL, a busy timeout and foreign keys."""
@@ -21,10 +25,10 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}, **kwargs
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
@@ -39,24 +43,35 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
-def _sqlite_begin_immediate(connection: Any) -> None:
-    """Start SQLite transactions as IMMEDIATE to avoid lock upgrade deadlocks."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+def _sqlite_begin(connection: Any) -> None:
+    """Start SQLite transactions as IMMEDIATE unless the connection asks for DEFERRED.
+
+    A writing transaction takes the write lock up front: taken later, an upgrade from a
+    read snapshot fails at once when another writer committed in between. A read-mostly
+    request (a GET) begins DEFERRED: in WAL mode it reads its snapshot without waiting for
+    the writer nor making it wait.
+    """
+    mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    connection.exec_driver_sql("BEGIN DEFERRED" if mode == "DEFERRED" else "BEGIN IMMEDIATE")
 
 
 @contextmanager
-def session_scope(engine: Engine, *, info: dict[str, Any] | None = None) -> Iterator[Session]:
+def session_scope(
+    engine: Engine, *, info: dict[str, Any] | None = None, options: dict[str, Any] | None = None
+) -> Iterator[Session]:
     """A session that commits on success and rolls back on error.
 
     `info` becomes the session's `Session.info`: a job runtime put there relays the outbox
-    rows of the commit (see `JobRuntime.transaction`).
+    rows of the commit (see `JobRuntime.transaction`). `options` are execution options of
+    its connection (e.g. `sqlite_begin`).
     """
-    with Session(engine, expire_on_commit=False, info=info) as session:
+    bind = engine.execution_options(**options) if options else engine
+    with Session(bind, expire_on_commit=False, info=info) as session:
         try:
             yield session
             session.commit()

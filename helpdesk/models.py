@@ -6,7 +6,7 @@ from helpdesk.auth.models import Agent, AgentSession, Organisation, SignInFailur
 from helpdesk.dossier_links.models import DossierEventReceipt
 from helpdesk.incidents.models import Incident, IncidentTicket, Notice, NoticeRead
 from helpdesk.intake.models import ContactSubmission, DeflectionEvent, FollowUpLink, RateHit
-from helpdesk.jobs.models import DeadLetter, JobExecution, OutboxMessage
+from helpdesk.jobs.models import DeadLetter, OutboxMessage
 from helpdesk.kb.models import Article, ArticleFeedback, ArticleRevision, KbIndexState
 from helpdesk.notifications.models import OutgoingMail
 from helpdesk.referents.models import Report
@@ -56,7 +56,6 @@ __all__ = [
     "HandoverRoute",
     "Incident",
     "IncidentTicket",
-    "JobExecution",
     "KbIndexState",
     "Message",
     "Notice",

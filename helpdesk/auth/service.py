@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, func
@@ -63,27 +64,38 @@ def open_session(session: Session, *, agent: Agent) -> str:
     return token
 
 
-def resolve_session(session: Session, *, settings: Settings, token: str | None) -> Agent | None:
-    """The agent of a live session token, refreshing its idle timer; None if expired or unknown."""
+@dataclass(frozen=True)
+class LiveSession:
+    """A valid session: its agent, and whether its activity is due for a refresh."""
+
+    agent: Agent
+    session_id: int
+    touch_due: bool
+
+
+def resolve_session(
+    session: Session, *, settings: Settings, token: str | None
+) -> LiveSession | None:
+    """The live session of a token, or None if expired, revoked or unknown. Writes nothing:
+    the caller refreshes the activity out of the request (see helpdesk.auth.activity)."""
     if not token:
         return None
     row = session.exec(
         select(AgentSession).where(AgentSession.token_hash == token_hash(token))
     ).first()
-    if row is None or row.revoked_at is not None:
+    if row is None or row.revoked_at is not None or row.id is None:
         return None
     now = utcnow()
     idle = timedelta(minutes=settings.session_idle_minutes)
     absolute = timedelta(hours=settings.session_absolute_hours)
     if now - row.last_seen_at > idle or now - row.created_at > absolute:
-        row.revoked_at = now
-        return None
+        return None  # expired: refused from now on, purged by the maintenance job
     agent = session.get(Agent, row.agent_id)
     if agent is None or not agent.active:
         return None
-    if now - row.last_seen_at > TOUCH_INTERVAL:
-        row.last_seen_at = now
-    return agent
+    return LiveSession(
+        agent=agent, session_id=row.id, touch_due=now - row.last_seen_at > TOUCH_INTERVAL
+    )
 
 
 def sign_out(session: Session, *, token: str | None) -> None:

@@ -14,12 +14,17 @@ from sqlalchemy import delete, func
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
+from dossiers.breaker import CircuitBreaker, CircuitOpenError
 from helpdesk.config import Settings
 from helpdesk.db import session_scope, utcnow
 from helpdesk.intake.models import RateHit
 
 log = structlog.get_logger(__name__)
 REDIS_PREFIX = "helpdesk:intake:rate:"
+# The limiter runs in the request: a hung Redis may cost it this long once, after which
+# the database counts alone for a while (the breaker) instead of every send waiting again.
+REDIS_TIMEOUT_S = 0.25
+REDIS_PAUSE_S = 30.0
 
 
 class RateLimiter:
@@ -31,10 +36,15 @@ class RateLimiter:
         self.secret = settings.secret.encode()
         self.engine = engine
         self.redis = (
-            redis.Redis.from_url(settings.redis_url, socket_connect_timeout=1.0, socket_timeout=2.0)
+            redis.Redis.from_url(
+                settings.redis_url,
+                socket_connect_timeout=REDIS_TIMEOUT_S,
+                socket_timeout=REDIS_TIMEOUT_S,
+            )
             if settings.redis_url
             else None
         )
+        self.breaker = CircuitBreaker(failure_threshold=1, reset_seconds=REDIS_PAUSE_S)
 
     def client_key(self, address: str) -> str:
         """A keyed hash of the client address (addresses are not stored as such)."""
@@ -45,9 +55,17 @@ class RateLimiter:
         key = self.client_key(address)
         if self.redis is not None:
             try:
-                return self._hit_redis(key)
-            except redis.RedisError as error:
+                self.breaker.before_call()
+            except CircuitOpenError:
+                return self._hit_database(key)
+            try:
+                wait = self._hit_redis(key)
+            except Exception as error:  # any failure ends the breaker's trial
+                self.breaker.record_failure()
                 log.warning("intake.rate_limit_redis_down", error=type(error).__name__)
+            else:
+                self.breaker.record_success()
+                return wait
         return self._hit_database(key)
 
     def _hit_redis(self, key: str) -> int | None:

@@ -25,11 +25,20 @@ class JobContext:
 
 @dataclass(frozen=True)
 class JobSpec:
-    """A job: its function and its dramatiq options (retries, backoff, time limit)."""
+    """A job: its function, its retry policy (kept by the outbox) and its time limit."""
 
     name: str
     fn: JobFunction
-    options: dict[str, Any] = field(default_factory=dict)
+    max_retries: int = 8
+    min_backoff_ms: int = 1_000
+    max_backoff_ms: int = 300_000
+    time_limit_ms: int = 60_000
+    queue_name: str = "default"
+    throws: tuple[type[BaseException], ...] = ()
+
+    def actor_options(self) -> dict[str, Any]:
+        """dramatiq's options: no retry of its own (a retry lives in the outbox row)."""
+        return {"max_retries": 0, "time_limit": self.time_limit_ms, "queue_name": self.queue_name}
 
 
 JOBS: dict[str, JobSpec] = {}
@@ -47,20 +56,22 @@ def job(
 ) -> Callable[[JobFunction], JobFunction]:
     """Register `fn(ctx, **kwargs)` as a job; it takes effect once per outbox message.
 
-    `throws` lists errors that retrying cannot fix: the job goes straight to the dead letters.
+    A failed run is tried again `max_retries` times, after an exponential backoff between
+    `min_backoff_ms` and `max_backoff_ms`, then becomes a dead letter. `throws` lists errors
+    that retrying cannot fix: the job goes straight to the dead letters.
     """
 
     def register(fn: JobFunction) -> JobFunction:
-        options: dict[str, Any] = {
-            "max_retries": max_retries,
-            "min_backoff": min_backoff_ms,
-            "max_backoff": max_backoff_ms,
-            "time_limit": time_limit_ms,
-            "queue_name": queue_name,
-        }
-        if throws:
-            options["throws"] = throws
-        JOBS[name] = JobSpec(name=name, fn=fn, options=options)
+        JOBS[name] = JobSpec(
+            name=name,
+            fn=fn,
+            max_retries=max_retries,
+            min_backoff_ms=min_backoff_ms,
+            max_backoff_ms=max_backoff_ms,
+            time_limit_ms=time_limit_ms,
+            queue_name=queue_name,
+            throws=throws,
+        )
         return fn
 
     return register

@@ -1,11 +1,11 @@
-"""The job runtime: broker, actors, the outbox relay, the worker and the dead letters."""
+"""The job runtime: broker, actors, the outbox relay and sweep, the worker, replays."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import dramatiq
@@ -13,60 +13,39 @@ import redis
 import structlog
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
-from dramatiq.middleware import Middleware, Retries
+from dramatiq.threading import Interrupt
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
-from sqlalchemy import event, update
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from dossiers.source import DossierSource
 from helpdesk.config import Settings
-from helpdesk.db import require_id, session_scope, utcnow
+from helpdesk.db import session_scope, utcnow
 from helpdesk.dossier_links.source import build_source, close_source
-from helpdesk.jobs.models import DeadLetter, JobExecution, OutboxMessage
+from helpdesk.jobs import outbox
+from helpdesk.jobs.models import OutboxMessage
 from helpdesk.jobs.registry import JOBS, JobContext, JobSpec
+from helpdesk.jobs.relay import Relay
 
 log = structlog.get_logger(__name__)
 
-# The relay runs in the request that committed: an unreachable Redis must cost it well under
-# a second, not the client's default retries (the sweep sends the rows later).
+# Calls to Redis run in the relay, the sweep and the workers, never in a request; a hung
+# Redis still costs each of them only these seconds.
 REDIS_CONNECT_TIMEOUT_S = 1.0
-REDIS_SOCKET_TIMEOUT_S = 5.0
+REDIS_SOCKET_TIMEOUT_S = 3.0
 REDIS_RETRIES = 1
-# How often the in-process worker's consumers wake up (latency of delayed retries, shutdown).
+# A worker that stops beating for this long is dead: the broker's maintenance gives its
+# unacknowledged messages to the others (dramatiq's default of 60 s, made shorter).
+HEARTBEAT_TIMEOUT_MS = 15_000
+# Out of a million broker commands, how many also run that maintenance (default 1,000).
+MAINTENANCE_CHANCE = 100_000
+# How often the in-process worker's consumers wake up (latency of shutdown).
 WORKER_TIMEOUT_MS = 200
 # The key of Session.info naming the runtime that relays the session's outbox rows.
 RUNTIME_KEY = "job_runtime"
-
-
-class DeadLetterRecorder(Middleware):
-    """Keeps messages that exhausted their retries in the database."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def after_process_message(
-        self, broker: Any, message: Any, *, result: Any = None, exception: Any = None
-    ) -> None:
-        """Record a dead letter when the Retries middleware gave up on a message."""
-        if exception is None or not message.failed:
-            return
-        kwargs = dict(message.kwargs)
-        row = DeadLetter(
-            message_id=message.message_id,
-            actor_name=message.actor_name,
-            outbox_id=kwargs.pop("outbox_id", None),
-            kwargs=kwargs,
-            error=f"{type(exception).__name__}: {exception}"[:2000],
-        )
-        try:
-            with session_scope(self.engine) as session:
-                session.add(row)
-        except IntegrityError:
-            pass  # already recorded for this message
-        log.warning("job.dead_letter", actor=message.actor_name, message_id=message.message_id)
+DISPATCH_BATCH = 100
 
 
 class JobRuntime:
@@ -74,8 +53,8 @@ class JobRuntime:
 
     Built once by the composition root (create_app, helpdesk.tasks for the dramatiq worker).
     Sessions made by `session()` or `transaction()` carry the runtime in their `info`: after
-    their real commit, the outbox rows they wrote are relayed to this runtime's broker. A
-    session made otherwise leaves its rows to the sweep.
+    their real commit, the outbox rows they wrote go to the relay thread. A session made
+    otherwise leaves its rows to the sweep.
 
     The dossier source is the one of the application when given (its owner closes it); else
     the runtime builds one from the settings and closes it in `stop()`.
@@ -90,7 +69,9 @@ class JobRuntime:
         self.dossier_source = build_source(settings) if dossier_source is None else dossier_source
         self.redis_url = settings.redis_url
         self.worker_threads = settings.worker_threads
+        self.lease = timedelta(seconds=settings.outbox_lease_seconds)
         self.broker = self._make_broker()
+        self.relay = Relay(self.dispatch)
         self.worker: dramatiq.Worker | None = None
         self._lock = threading.Lock()
         for spec in JOBS.values():
@@ -98,15 +79,13 @@ class JobRuntime:
 
     def _make_broker(self) -> dramatiq.Broker:
         """A Redis broker when REDIS_URL is set, else the in-process one."""
-        broker: dramatiq.Broker
         if self.redis_url:
-            broker = RedisBroker(client=_redis_client(self.redis_url))
-        else:
-            broker = StubBroker()
-        # "after" hooks run in reverse order: placed before Retries, the recorder runs after it
-        # and sees `message.failed` (appended at the end, it ran first and never saw a failure).
-        broker.add_middleware(DeadLetterRecorder(self.engine), before=Retries)
-        return broker
+            return RedisBroker(
+                client=redis_client(self.redis_url),
+                heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
+                maintenance_chance=MAINTENANCE_CHANCE,
+            )
+        return StubBroker()
 
     def _declare(self, spec: JobSpec) -> None:
         """Make a dramatiq actor of a job, bound to this runtime's broker."""
@@ -116,7 +95,7 @@ class JobRuntime:
             runtime.execute(spec, outbox_id, kwargs)
 
         run.__name__ = spec.name.replace(".", "_")
-        decorate = dramatiq.actor(actor_name=spec.name, broker=self.broker, **spec.options)
+        decorate = dramatiq.actor(actor_name=spec.name, broker=self.broker, **spec.actor_options())
         decorate(run)
 
     def session(self) -> Session:
@@ -124,58 +103,103 @@ class JobRuntime:
         return Session(self.engine, expire_on_commit=False, info={RUNTIME_KEY: self})
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """Such a session, committed on success and rolled back on error (then closed)."""
-        with session_scope(self.engine, info={RUNTIME_KEY: self}) as session:
+    def transaction(self, **options: Any) -> Iterator[Session]:
+        """Such a session, committed on success and rolled back on error (then closed).
+
+        `options` are execution options of its connection (`sqlite_begin="DEFERRED"` for a
+        read-mostly request on SQLite, see helpdesk.db).
+        """
+        with session_scope(self.engine, info={RUNTIME_KEY: self}, options=options) as session:
             yield session
 
     def execute(self, spec: JobSpec, outbox_id: int | None, kwargs: dict[str, Any]) -> None:
-        """Run a job once per outbox message: its effect and the proof commit together."""
-        key = f"{spec.name}:{outbox_id}" if outbox_id is not None else None
-        with self.transaction() as session:
-            if key is not None and not _claim(session, key, spec.name):
-                log.info("job.skipped_duplicate", actor=spec.name, outbox_id=outbox_id)
-                return
-            context = JobContext(
-                session=session, settings=self.settings, dossier_source=self.dossier_source
-            )
-            spec.fn(context, **kwargs)
+        """Run a job once per outbox message: its effect and the row's `done_at` commit together.
 
-    def dispatch(self, ids: list[int]) -> int:
-        """Hand outbox rows to the broker and mark them sent; returns how many left."""
+        A failure is recorded in the row (retry time or dead letter) and not raised: the
+        broker's message is finished, the outbox keeps the job.
+        """
+        try:
+            with self.transaction() as session:
+                if outbox_id is not None and not outbox.claim(session, outbox_id):
+                    log.info("job.skipped_duplicate", actor=spec.name, outbox_id=outbox_id)
+                    return
+                context = JobContext(
+                    session=session, settings=self.settings, dossier_source=self.dossier_source
+                )
+                spec.fn(context, **kwargs)
+        except (Exception, Interrupt) as error:
+            log.warning(
+                "job.failed", actor=spec.name, outbox_id=outbox_id, error=type(error).__name__
+            )
+            if outbox_id is None:
+                raise
+            self._record_failure(spec, outbox_id, error)
+
+    def _record_failure(self, spec: JobSpec, outbox_id: int, error: BaseException) -> None:
+        """Schedule the retry or write the dead letter (if this fails, the lease resends)."""
+        try:
+            with session_scope(self.engine) as session:
+                dead = outbox.record_failure(session, spec, outbox_id, error, now=utcnow())
+        except Exception:
+            log.exception("job.failure_not_recorded", actor=spec.name, outbox_id=outbox_id)
+            return
+        if dead is not None:
+            log.warning("job.dead_letter", actor=spec.name, outbox_id=outbox_id)
+
+    def dispatch(self, ids: Sequence[int], *, now: datetime | None = None) -> int:
+        """Hand the due rows among `ids` to the broker; returns how many left.
+
+        Stops at the first broker failure: the rows stay due and the sweep sends them later.
+        """
         sent = 0
-        for outbox_id in ids:
-            outcome = self._dispatch_one(outbox_id)
-            if outcome is None:
-                break  # the broker is unreachable: the sweep sends the rest later
-            sent += outcome
+        for start in range(0, len(ids), DISPATCH_BATCH):
+            batch_sent, broker_ok = self._dispatch_batch(ids[start : start + DISPATCH_BATCH], now)
+            sent += batch_sent
+            if not broker_ok:
+                break
         return sent
 
-    def _dispatch_one(self, outbox_id: int) -> int | None:
-        """Send one unsent row (1), skip it (0), or record a broker failure (None)."""
+    def _dispatch_batch(self, ids: Sequence[int], now: datetime | None) -> tuple[int, bool]:
+        """Send one batch of rows in one transaction; (sent, whether the broker answered)."""
+        sent = 0
         with session_scope(self.engine) as session:
-            # The row lock keeps the relay and a concurrent sweep from both sending it.
-            row = session.get(OutboxMessage, outbox_id, with_for_update={"skip_locked": True})
-            if row is None or row.sent_at is not None:
-                return 0
-            try:
-                self._send(row)
-            except Exception as error:
-                row.attempts += 1
-                row.last_error = f"{type(error).__name__}: {error}"[:500]
-                log.warning("outbox.send_failed", outbox_id=outbox_id, actor=row.actor_name)
-                return None
-            session.execute(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id) == outbox_id)
-                .values(sent_at=utcnow(), attempts=OutboxMessage.attempts + 1)
-            )
-        return 1
+            moment = now or utcnow()
+            for row in outbox.lock_due(session, ids, now=moment):
+                try:
+                    if self._broker_holds(row):
+                        row.due_at = moment + self.lease  # still queued or being requeued
+                        continue
+                    message_id = self._send(row)
+                except Exception as error:
+                    row.last_error = outbox.describe(error)[: outbox.MAX_ERROR]
+                    log.warning("outbox.send_failed", outbox_id=row.id, actor=row.actor_name)
+                    return sent, False
+                outbox.mark_handed_over(row, message_id, now=moment, lease=self.lease)
+                sent += 1
+        return sent, True
 
-    def _send(self, row: OutboxMessage) -> None:
-        """Enqueue one outbox row as a dramatiq message."""
+    def _send(self, row: OutboxMessage) -> str:
+        """Enqueue the row as a dramatiq message; returns the message's id."""
         actor = self.broker.get_actor(row.actor_name)
-        actor.send_with_options(kwargs={**row.payload, "outbox_id": row.id})
+        message = actor.send_with_options(kwargs={**row.payload, "outbox_id": row.id})
+        return str(message.message_id)
+
+    def _broker_holds(self, row: OutboxMessage) -> bool:
+        """Whether Redis still has the row's last message (queued, or taken and unacknowledged).
+
+        A row whose lease ended is still in Redis when it waits in a long queue or belongs to
+        a dead worker that the broker's maintenance will requeue: it is left there. Gone from
+        Redis (flushed, restarted without persistence), it is sent again.
+        """
+        if not row.broker_message_id or not isinstance(self.broker, RedisBroker):
+            return False
+        queue_name = self.broker.get_actor(row.actor_name).queue_name
+        key = f"{self.broker.namespace}:{queue_name}.msgs"
+        return bool(self.broker.client.hexists(key, row.broker_message_id))
+
+    def relay_later(self, ids: list[int]) -> None:
+        """Hand these committed rows to the relay thread (returns at once)."""
+        self.relay.submit(ids)
 
     def enqueue(self, actor_name: str, **kwargs: Any) -> int:
         """Commit an outbox row for a job on its own, then send it; returns the outbox id."""
@@ -185,32 +209,30 @@ class JobRuntime:
             row = OutboxMessage(actor_name=actor_name, payload=kwargs)
             session.add(row)
             session.flush()
-            outbox_id = require_id(row)
+            outbox_id = int(row.id or 0)
         self.dispatch([outbox_id])
         return outbox_id
 
-    def sweep(self, *, older_than: timedelta = timedelta(seconds=10), limit: int = 500) -> int:
-        """Send again what did not leave after commit (e.g. while Redis was down)."""
-        cutoff = utcnow() - older_than
+    def sweep(self, *, now: datetime | None = None, limit: int = 500) -> int:
+        """Send the rows whose time has come: never sent, lease over, or retry due."""
+        moment = now or utcnow()
         with Session(self.engine) as session:
-            ids = session.exec(
-                select(OutboxMessage.id)
-                .where(col(OutboxMessage.sent_at).is_(None))
-                .where(col(OutboxMessage.created_at) <= cutoff)
-                .order_by(col(OutboxMessage.id))
-                .limit(limit)
-            ).all()
-        return self.dispatch([i for i in ids if i is not None])
+            ids = outbox.due_ids(session, now=moment, limit=limit)
+        return self.dispatch(ids, now=moment)
+
+    def replay_dead_letters(self, dead_letter_ids: Sequence[int]) -> int:
+        """Make these dead letters' jobs due again and send them; returns how many."""
+        with session_scope(self.engine) as session:
+            outbox_ids = outbox.reopen_dead_letters(session, dead_letter_ids, now=utcnow())
+        try:
+            self.dispatch(outbox_ids)
+        except Exception:  # committed as due: the sweep sends them
+            log.exception("outbox.replay_dispatch_failed", outbox_ids=outbox_ids)
+        return len(outbox_ids)
 
     def replay_dead_letter(self, dead_letter_id: int) -> None:
-        """Send a dead letter's job again, keeping its outbox id for idempotency."""
-        with session_scope(self.engine) as session:
-            dead = session.get(DeadLetter, dead_letter_id)
-            if dead is None or dead.replayed_at is not None:
-                return
-            dead.replayed_at = utcnow()
-            kwargs = {**dead.kwargs, "outbox_id": dead.outbox_id}
-            self.broker.get_actor(dead.actor_name).send_with_options(kwargs=kwargs)
+        """Send one dead letter's job again (a second replay does nothing)."""
+        self.replay_dead_letters([dead_letter_id])
 
     def start_worker(self) -> None:
         """Start worker threads in this process (embedded default and tests)."""
@@ -224,7 +246,8 @@ class JobRuntime:
                 self.worker.start()
 
     def stop(self) -> None:
-        """Stop the worker threads and close the broker (and the dossier source it built)."""
+        """Stop the relay and the worker threads, close the broker (and a source it built)."""
+        self.relay.stop()
         with self._lock:
             if self.worker is not None:
                 self.worker.stop(timeout=10_000)
@@ -234,33 +257,22 @@ class JobRuntime:
             close_source(self.dossier_source)
 
     def join(self, timeout_ms: int = 10_000) -> None:
-        """Wait until the broker's queues are empty and the worker is idle."""
+        """Wait until the relay has sent everything, the queues are empty and the worker idle."""
+        self.relay.wait_idle(timeout_ms / 1000)
         self.broker.join("default", timeout=timeout_ms)
         if self.worker is not None:
             self.worker.join()
 
 
-def _redis_client(url: str) -> redis.Redis:
-    """A Redis client that fails fast when the server is down or unreachable."""
+def redis_client(url: str, *, timeout: float = REDIS_SOCKET_TIMEOUT_S) -> redis.Redis:
+    """A Redis client that fails fast when the server is down, unreachable or hung."""
     return redis.Redis.from_url(
         url,
-        socket_connect_timeout=REDIS_CONNECT_TIMEOUT_S,
-        socket_timeout=REDIS_SOCKET_TIMEOUT_S,
+        socket_connect_timeout=min(REDIS_CONNECT_TIMEOUT_S, timeout),
+        socket_timeout=timeout,
         retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), REDIS_RETRIES),
         health_check_interval=30,
     )
-
-
-def _claim(session: Session, key: str, actor_name: str) -> bool:
-    """Insert the execution proof first; False if another run already holds or made it."""
-    if session.get(JobExecution, key) is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.add(JobExecution(key=key, actor_name=actor_name))
-    except IntegrityError:  # a concurrent run committed it (PostgreSQL waits for it first)
-        return False
-    return True
 
 
 def runtime_of(session: Session) -> JobRuntime | None:
@@ -271,7 +283,7 @@ def runtime_of(session: Session) -> JobRuntime | None:
 
 @event.listens_for(Session, "after_commit")
 def _relay_after_commit(session: Session) -> None:
-    """After the real commit, send the outbox rows that the transaction wrote."""
+    """After the real commit, give the outbox rows that the transaction wrote to the relay."""
     if session.in_nested_transaction():
         return  # a SAVEPOINT was released: the rows are not committed yet
     pending = session.info.pop("outbox_pending", None)
@@ -279,13 +291,10 @@ def _relay_after_commit(session: Session) -> None:
     if not pending or runtime is None:
         return  # no runtime: the sweep sends these rows
     bind = session.get_bind()
-    if getattr(bind, "engine", bind) is not runtime.engine:
+    if getattr(bind, "pool", None) is not runtime.engine.pool:
         return  # another database: its own sweep will send these rows
-    try:
-        # Ids of rows undone by a rolled-back savepoint are still listed: they are skipped.
-        runtime.dispatch(list(pending))
-    except Exception:  # the change is committed: never fail the caller, the sweep resends
-        log.exception("outbox.relay_failed", outbox_ids=pending)
+    # Ids of rows undone by a rolled-back savepoint are still listed: they are skipped.
+    runtime.relay_later(list(pending))
 
 
 @event.listens_for(Session, "after_transaction_end")

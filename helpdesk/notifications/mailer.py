@@ -12,6 +12,10 @@ from pathlib import Path
 
 from helpdesk.config import Settings
 
+DOMAIN = "anef-helpdesk.local"
+# Each SMTP step (connect, each command) gives up after this: a hung server costs a job
+# this long, then the outbox retries it.
+SMTP_TIMEOUT_S = 20
 HEADER_UNSAFE = str.maketrans({"\r": " ", "\n": " ", "\0": ""})
 
 
@@ -24,14 +28,20 @@ def clean_header(value: str) -> str:
     return " ".join(value.translate(HEADER_UNSAFE).split())
 
 
-def build_message(settings: Settings, *, recipient: str, subject: str, body: str) -> EmailMessage:
-    """An RFC 5322 message; the strict SMTP policy refuses any header with a line break."""
+def build_message(
+    settings: Settings, *, recipient: str, subject: str, body: str, message_id: str | None = None
+) -> EmailMessage:
+    """An RFC 5322 message; the strict SMTP policy refuses any header with a line break.
+
+    `message_id` is the one recorded with the mail, so that every attempt carries the same
+    (a receiver drops a resend after a crash as a duplicate); a new one only when none was.
+    """
     message = EmailMessage(policy=SMTP)
     message["From"] = clean_header(settings.mail_from)
     message["To"] = recipient_address(recipient)
     message["Subject"] = clean_header(subject)
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="anef-helpdesk.local")
+    message["Message-ID"] = clean_header(message_id) if message_id else make_msgid(domain=DOMAIN)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body.replace("\0", ""), charset="utf-8")
     return message
@@ -48,7 +58,7 @@ def recipient_address(recipient: str) -> Address:
 def deliver(settings: Settings, message: EmailMessage) -> None:
     """Send through SMTP when configured, else write the message under var/mail/."""
     if settings.smtp_host:
-        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as client:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT_S) as client:
             if settings.smtp_starttls:
                 client.starttls()
             if settings.smtp_user and settings.smtp_password:

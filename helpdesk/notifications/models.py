@@ -22,3 +22,6 @@ class OutgoingMail(SQLModel, table=True):
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     created_at: datetime = timestamp_column(now=True)
     sent_at: datetime | None = timestamp_column()
+    # Fixed when the mail is queued, before any sending: every attempt carries the same
+    # Message-ID, so a resend after a crash is a duplicate receivers can drop.
+    message_id: str | None = Field(default=None, max_length=250)

@@ -8,6 +8,7 @@ from helpdesk.db import utcnow
 from helpdesk.jobs.registry import JobContext, job
 from helpdesk.notifications.mailer import InvalidRecipientError, build_message, deliver
 from helpdesk.notifications.models import OutgoingMail
+from helpdesk.notifications.service import MESSAGE_ID_DOMAIN
 
 log = structlog.get_logger(__name__)
 
@@ -24,8 +25,14 @@ def send_mail(ctx: JobContext, *, mail_id: int) -> None:
     mail = ctx.session.get(OutgoingMail, mail_id, with_for_update=True)
     if mail is None or mail.sent_at is not None:
         return
+    if mail.message_id is None:  # queued before Message-IDs were recorded: derived, stable
+        mail.message_id = f"<mail-{mail.id}@{MESSAGE_ID_DOMAIN}>"
     message = build_message(
-        ctx.settings, recipient=mail.recipient, subject=mail.subject, body=mail.body_text
+        ctx.settings,
+        recipient=mail.recipient,
+        subject=mail.subject,
+        body=mail.body_text,
+        message_id=mail.message_id,
     )
     deliver(ctx.settings, message)
     mail.sent_at = utcnow()

@@ -33,11 +33,18 @@ class AgentSummary:
     rights: frozenset[str] = frozenset()  # the policy's actions the agent holds (the menu)
 
 
-def provide_db_session(state: State) -> Generator[Session, None, None]:
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def provide_db_session(state: State, request: Request) -> Generator[Session, None, None]:
     """One session per request, one transaction: committed when the handler succeeds, rolled
     back when it fails. Its outbox rows leave through the application's job runtime once
-    committed. Handlers never commit nor roll back: a refusable step goes in `attempt`."""
-    with state.jobs.transaction() as session:
+    committed. Handlers never commit nor roll back: a refusable step goes in `attempt`.
+
+    On SQLite a GET reads in a DEFERRED transaction, which neither waits for the writer nor
+    holds the write lock while the page renders (see helpdesk.db)."""
+    options = {"sqlite_begin": "DEFERRED"} if request.method in READ_METHODS else {}
+    with state.jobs.transaction(**options) as session:
         yield session
 
 
@@ -99,7 +106,10 @@ def provide_optional_agent(
 ) -> Agent | None:
     """The signed-in agent, or None."""
     token = request.cookies.get(SESSION_COOKIE)
-    agent = resolve_session(db_session, settings=state.settings, token=token)
+    live = resolve_session(db_session, settings=state.settings, token=token)
+    if live is not None and live.touch_due:
+        state.session_activity.note(live.session_id)
+    agent = live.agent if live else None
     # A plain copy for error pages, which render after a rollback has expired the row.
     request.state.agent_summary = _summary(db_session, agent) if agent else None
     return agent

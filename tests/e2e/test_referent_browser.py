@@ -26,7 +26,7 @@ def worker(live_server) -> Callable[[], None]:
     """Waits for the live server's jobs: sends what is left in the outbox, runs it all."""
 
     def drain() -> None:
-        live_server.jobs.sweep(older_than=timedelta(0))
+        live_server.jobs.sweep()
         live_server.jobs.join()
 
     return drain

@@ -265,7 +265,7 @@ def test_kb_panel_inserts_a_public_article_and_records_its_use(web: WebClient):
         import_seed(session)
         session.commit()
     web.client.app.state.jobs.start_worker()  # runs kb.refresh_index for the import
-    web.client.app.state.jobs.sweep(older_than=timedelta(0))
+    web.client.app.state.jobs.sweep()
     web.sign_in(advisor.email)
     deadline = time.monotonic() + 10
     while 'data-slug="mot-de-passe-oublie"' not in web.client.get(f"/tickets/{ticket.id}").text:

@@ -1,0 +1,70 @@
+"""The post-commit relay: hands committed outbox rows to the broker from a background thread.
+
+A request that committed must never wait for the broker (a hung Redis would hold it for
+its socket timeout): it only puts the row ids on this relay's queue. Ids still queued when
+the process dies are not lost: their rows are in the database and the sweep sends them.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+
+import structlog
+
+log = structlog.get_logger(__name__)
+STOP = object()
+
+
+class Relay:
+    """One daemon thread that dispatches the id lists it is given, in order."""
+
+    def __init__(self, dispatch: Callable[[list[int]], int]) -> None:
+        self._dispatch = dispatch
+        self._queue: queue.Queue[object] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, ids: list[int]) -> None:
+        """Relay these rows soon; returns at once."""
+        self._ensure_thread()
+        self._queue.put(list(ids))
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until every submitted id list was dispatched; False on timeout."""
+        done = threading.Event()
+        with self._lock:
+            if self._thread is None:
+                return True
+        self._queue.put(done)
+        return done.wait(timeout)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Dispatch what is queued, then end the thread."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(STOP)
+            thread.join(timeout)
+
+    def _ensure_thread(self) -> None:
+        """Start the thread on first use."""
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        """Take id lists off the queue until told to stop."""
+        while True:
+            item = self._queue.get()
+            if item is STOP:
+                return
+            if isinstance(item, threading.Event):
+                item.set()
+                continue
+            try:
+                self._dispatch(item)  # type: ignore[arg-type]
+            except Exception:  # the rows stay due: the sweep sends them
+                log.exception("outbox.relay_failed", outbox_ids=item)
