@@ -1,4 +1,4 @@
-"""The `helpdesk` command: serve, worker, clock, migrate, seed-demo, create-agent, kb."""
+"""The `helpdesk` command: serve, worker, clock, doctor, migrate, seed-demo, create-agent, kb."""
 
 from __future__ import annotations
 
@@ -66,6 +66,25 @@ def clock() -> None:
     click.echo(f"Horloge démarrée (toutes les {settings.outbox_sweep_seconds} s).")
     with contextlib.suppress(KeyboardInterrupt):
         run_clock(runtime, threading.Event(), interval=settings.outbox_sweep_seconds)
+
+
+@main.command()
+def doctor() -> None:
+    """Check the database, the broker and the job queue, with advice; exit 1 if not ready."""
+    from helpdesk.db import make_engine
+    from helpdesk.doctor import findings, render
+    from helpdesk.jobs.runtime import JobRuntime
+    from helpdesk.jobs.status import system_status
+
+    settings = Settings()
+    runtime = JobRuntime(settings, make_engine(settings.database_url))
+    try:
+        status = system_status(runtime)
+    finally:
+        runtime.stop()
+    found = findings(status, settings)
+    click.echo(render(found))
+    sys.exit(0 if status.ready else 1)
 
 
 @main.command()

@@ -8,7 +8,6 @@ import time
 import uuid
 from datetime import timedelta
 
-import redis
 import structlog
 from sqlalchemy import delete, func
 from sqlalchemy.engine import Engine
@@ -18,6 +17,7 @@ from dossiers.breaker import CircuitBreaker, CircuitOpenError
 from helpdesk.config import Settings
 from helpdesk.db import session_scope, utcnow
 from helpdesk.intake.models import RateHit
+from helpdesk.jobs.runtime import redis_client
 
 log = structlog.get_logger(__name__)
 REDIS_PREFIX = "helpdesk:intake:rate:"
@@ -36,11 +36,7 @@ class RateLimiter:
         self.secret = settings.secret.encode()
         self.engine = engine
         self.redis = (
-            redis.Redis.from_url(
-                settings.redis_url,
-                socket_connect_timeout=REDIS_TIMEOUT_S,
-                socket_timeout=REDIS_TIMEOUT_S,
-            )
+            redis_client(settings.redis_url, timeout=REDIS_TIMEOUT_S, retries=0)
             if settings.redis_url
             else None
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -36,11 +37,13 @@ log = structlog.get_logger(__name__)
 REDIS_CONNECT_TIMEOUT_S = 1.0
 REDIS_SOCKET_TIMEOUT_S = 3.0
 REDIS_RETRIES = 1
+# The readiness probe's PING: a hung Redis makes /readyz answer "unavailable" this fast.
+PROBE_TIMEOUT_S = 0.5
 # A worker that stops beating for this long is dead: the broker's maintenance gives its
 # unacknowledged messages to the others (dramatiq's default of 60 s, made shorter).
 HEARTBEAT_TIMEOUT_MS = 15_000
 # Out of a million broker commands, how many also run that maintenance (default 1,000).
-MAINTENANCE_CHANCE = 100_000
+MAINTENANCE_CHANCE = 250_000
 # How often the in-process worker's consumers wake up (latency of shutdown).
 WORKER_TIMEOUT_MS = 200
 # The key of Session.info naming the runtime that relays the session's outbox rows.
@@ -73,6 +76,7 @@ class JobRuntime:
         self.broker = self._make_broker()
         self.relay = Relay(self.dispatch)
         self.worker: dramatiq.Worker | None = None
+        self._probe: redis.Redis | None = None
         self._lock = threading.Lock()
         for spec in JOBS.values():
             self._declare(spec)
@@ -179,10 +183,11 @@ class JobRuntime:
         return sent, True
 
     def _send(self, row: OutboxMessage) -> str:
-        """Enqueue the row as a dramatiq message; returns the message's id."""
+        """Enqueue the row as a dramatiq message; returns the id the broker keeps it under."""
         actor = self.broker.get_actor(row.actor_name)
         message = actor.send_with_options(kwargs={**row.payload, "outbox_id": row.id})
-        return str(message.message_id)
+        # Redis keys its copy of the message by this id (see _broker_holds).
+        return str(message.options.get("redis_message_id", message.message_id))
 
     def _broker_holds(self, row: OutboxMessage) -> bool:
         """Whether Redis still has the row's last message (queued, or taken and unacknowledged).
@@ -196,6 +201,20 @@ class JobRuntime:
         queue_name = self.broker.get_actor(row.actor_name).queue_name
         key = f"{self.broker.namespace}:{queue_name}.msgs"
         return bool(self.broker.client.hexists(key, row.broker_message_id))
+
+    def broker_latency_ms(self) -> float | None:
+        """The time a PING to Redis takes (short timeouts), None when it does not answer;
+        0 for the in-process broker."""
+        if not self.redis_url:
+            return 0.0
+        if self._probe is None:
+            self._probe = redis_client(self.redis_url, timeout=PROBE_TIMEOUT_S, retries=0)
+        started = time.perf_counter()
+        try:
+            self._probe.ping()
+        except Exception:
+            return None
+        return round((time.perf_counter() - started) * 1000, 2)
 
     def relay_later(self, ids: list[int]) -> None:
         """Hand these committed rows to the relay thread (returns at once)."""
@@ -253,6 +272,8 @@ class JobRuntime:
                 self.worker.stop(timeout=10_000)
                 self.worker = None
         self.broker.close()
+        if self._probe is not None:
+            self._probe.close()
         if self._owns_source:
             close_source(self.dossier_source)
 
@@ -264,13 +285,18 @@ class JobRuntime:
             self.worker.join()
 
 
-def redis_client(url: str, *, timeout: float = REDIS_SOCKET_TIMEOUT_S) -> redis.Redis:
-    """A Redis client that fails fast when the server is down, unreachable or hung."""
+def redis_client(
+    url: str, *, timeout: float = REDIS_SOCKET_TIMEOUT_S, retries: int = REDIS_RETRIES
+) -> redis.Redis:
+    """A Redis client that fails fast when the server is down, unreachable or hung.
+
+    The retries are explicit: redis-py's default retries a timeout three more times.
+    """
     return redis.Redis.from_url(
         url,
         socket_connect_timeout=min(REDIS_CONNECT_TIMEOUT_S, timeout),
         socket_timeout=timeout,
-        retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), REDIS_RETRIES),
+        retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), retries),
         health_check_interval=30,
     )
 

@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -450,6 +450,8 @@ class SmtpSink:
         self.port = 0
         self._messages: list[ReceivedMail] = []
         self._changed = threading.Condition()
+        # Called with each message before it is accepted; False drops it (a fault injection).
+        self.gate: Callable[[ReceivedMail], Awaitable[bool]] | None = None
 
     @property
     def messages(self) -> list[ReceivedMail]:
@@ -476,6 +478,8 @@ class SmtpSink:
         raw = envelope.original_content or envelope.content
         message = email.message_from_bytes(raw, policy=email.policy.default)
         mail = ReceivedMail(envelope.mail_from, tuple(envelope.rcpt_tos), message)
+        if self.gate is not None and not await self.gate(mail):
+            return "451 Requested action aborted"
         with self._changed:
             self._messages.append(mail)
             self._changed.notify_all()
