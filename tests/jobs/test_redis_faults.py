@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -35,6 +31,7 @@ from .test_outbox import (
 )
 from conftest import make_settings
 from factories import PASSWORD, make_agent
+from support.faults import frozen_redis
 from support.live import send_api, send_form, serve
 from support.servers import SmtpSink
 
@@ -119,35 +116,6 @@ def test_a_retry_waits_in_the_database_and_survives_redis_losing_everything(
     )
     runtime.join()
     assert RUNS["durable-retry"] == 2
-
-
-@contextmanager
-def frozen_redis() -> Iterator[str]:
-    """A server that accepts connections and never answers (a frozen Redis)."""
-    listener = socket.create_server(("127.0.0.1", 0), backlog=128)
-    accepted: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.1)
-        while not stop.is_set():
-            try:
-                accepted.append(listener.accept()[0])
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
-    finally:
-        stop.set()
-        thread.join(timeout=2)
-        for connection in accepted:
-            connection.close()
-        listener.close()
 
 
 def timed_get(client: httpx.Client, path: str) -> tuple[int, float]:

@@ -7,10 +7,6 @@ kills the worker, either before accepting it or after (before the job could comm
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -26,48 +22,11 @@ from helpdesk.notifications.service import queue_mail
 
 from .conftest import StartRuntime
 from .test_outbox import mail_sent, wait_until
+from support.faults import Worker
 from support.servers import ReceivedMail, SmtpSink
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUEUE_LIMIT_S = 60.0
-
-
-class Worker:
-    """`dramatiq helpdesk.tasks` in a process group of its own, as production runs it."""
-
-    def __init__(self, settings: Settings, database_url: str) -> None:
-        env = {
-            **os.environ,
-            "HELPDESK_ENV": "test",
-            "HELPDESK_SECRET_KEY": "test-secret-key-not-for-production",
-            "HELPDESK_DATABASE_URL": database_url,
-            "HELPDESK_REDIS_URL": settings.redis_url or "",
-            "HELPDESK_SMTP_HOST": settings.smtp_host or "",
-            "HELPDESK_SMTP_PORT": str(settings.smtp_port),
-            "HELPDESK_LOG_LEVEL": "WARNING",
-        }
-        command = [sys.executable, "-m", "dramatiq", "helpdesk.tasks"]
-        self.process = subprocess.Popen(
-            [*command, "--processes", "1", "--threads", "1"],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-
-    def kill(self) -> None:
-        """SIGKILL the whole group: nothing of the worker gets to clean up."""
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            return
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        """End a worker still running at the end of a test."""
-        if self.process.poll() is None:
-            self.kill()
 
 
 @pytest.fixture()
