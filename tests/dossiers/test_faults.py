@@ -187,3 +187,17 @@ def test_an_abandoned_trial_expires_and_the_next_caller_tries():
     breaker.before_call()  # the lost trial no longer blocks the circuit
     breaker.record_success()
     assert breaker.state == "closed" and not breaker.trial_running
+
+
+def test_an_unexpected_error_is_unavailable_and_ends_the_trial(fake):
+    _app, url = fake
+    source = source_for(url, attempts=1)
+    source.breaker.record_failure()
+    source.breaker.record_failure()
+    source.breaker.record_failure()
+    time.sleep(0.6)
+    assert source.breaker.state == "half_open"
+    source.close()  # httpx now raises RuntimeError, which is none of its own errors
+    with pytest.raises(DossierUnavailableError, match="RuntimeError"):
+        source.get(NUMBER)
+    assert source.breaker.state == "open" and not source.breaker.trial_running
