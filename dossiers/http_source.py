@@ -1,7 +1,13 @@
-"""HttpDossierSource: dossiers over HTTP; short timeouts, retries, circuit breaker, cache."""
+"""HttpDossierSource: dossiers over HTTP; short timeouts, retries, circuit breaker, cache.
+
+Every way a read can fail (network, timeout, status, a body too big, too slow, undecodable,
+not JSON, not the contract, or a bug) reaches callers as DossierUnavailableError and the
+breaker as a failure.
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +32,7 @@ from dossiers.source import DossierUnavailableError
 ModelT = TypeVar("ModelT", bound=BaseModel)
 MAX_BODY_BYTES = 1_000_000
 RETRIED_STATUSES = frozenset({500, 502, 503, 504})
+log = logging.getLogger(__name__)
 
 
 class _RetryableError(Exception):
@@ -101,19 +108,32 @@ class HttpDossierSource:
         return value
 
     def _load(self, path: str, model: type[ModelT]) -> ModelT | None:
-        """One guarded read: breaker, retries within the budget, parsing; None on 404."""
+        """One guarded read; the breaker hears how it ended, whatever happened. None on 404."""
         try:
             self.breaker.before_call()
         except CircuitOpenError as error:
             raise DossierUnavailableError("circuit ouvert") from error
+        succeeded = False
+        try:
+            result = self._read_and_parse(path, model)
+            succeeded = True
+        finally:  # even on KeyboardInterrupt: a half-open trial must always end
+            if succeeded:
+                self.breaker.record_success()
+            else:
+                self.breaker.record_failure()
+        return result
+
+    def _read_and_parse(self, path: str, model: type[ModelT]) -> ModelT | None:
+        """The answer as the contract's model; every failure is DossierUnavailableError."""
         try:
             status, body = self._read_with_retries(path)
-            result = None if status == 404 else _parse(body, model)
+            return None if status == 404 else _parse(body, model)
         except DossierUnavailableError:
-            self.breaker.record_failure()
             raise
-        self.breaker.record_success()
-        return result
+        except Exception as error:  # a bug or a library surprise: still only "unavailable"
+            log.warning("dossier read failed unexpectedly: %s", path, exc_info=True)
+            raise DossierUnavailableError(f"erreur inattendue ({type(error).__name__})") from error
 
     def _read_with_retries(self, path: str) -> tuple[int, bytes]:
         """GET the path, retrying network errors, timeouts and 5xx within the time budget."""
@@ -142,6 +162,8 @@ class HttpDossierSource:
                 body = _read_body(response, deadline, self._clock)
         except httpx.TransportError as error:
             raise _RetryableError(f"{type(error).__name__}") from error
+        except httpx.HTTPError as error:  # a body that does not decode (bad gzip), and the like
+            raise DossierUnavailableError(f"réponse illisible ({type(error).__name__})") from error
         if response.status_code in RETRIED_STATUSES:
             raise _RetryableError(f"HTTP {response.status_code}")
         if response.status_code not in (200, 404):

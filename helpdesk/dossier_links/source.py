@@ -27,8 +27,14 @@ def build_source(settings: Settings) -> DossierSource:
         breaker=CircuitBreaker(
             failure_threshold=settings.dossiers_breaker_failures,
             reset_seconds=settings.dossiers_breaker_reset_seconds,
+            trial_timeout_seconds=2 * longest_read_seconds(settings),
         ),
     )
+
+
+def longest_read_seconds(settings: Settings) -> float:
+    """The longest a read may last (its budget, then one last wait for bytes)."""
+    return settings.dossiers_budget_seconds + settings.dossiers_read_timeout_seconds
 
 
 def close_source(source: Any) -> None:

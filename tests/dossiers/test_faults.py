@@ -168,3 +168,36 @@ def test_breaker_lets_one_trial_through_when_half_open():
         breaker.before_call()  # a second caller waits for the trial
     breaker.record_success()
     assert breaker.state == "closed"
+
+
+def test_an_abandoned_trial_expires_and_the_next_caller_tries():
+    now = {"t": 0.0}
+    breaker = CircuitBreaker(
+        failure_threshold=1, reset_seconds=10, trial_timeout_seconds=5, clock=lambda: now["t"]
+    )
+    breaker.record_failure()
+    now["t"] = 10.0
+    breaker.before_call()  # a trial that will never report
+    assert breaker.trial_running
+    now["t"] = 14.9
+    with pytest.raises(CircuitOpenError):
+        breaker.before_call()
+    now["t"] = 15.0
+    assert not breaker.trial_running
+    breaker.before_call()  # the lost trial no longer blocks the circuit
+    breaker.record_success()
+    assert breaker.state == "closed" and not breaker.trial_running
+
+
+def test_an_unexpected_error_is_unavailable_and_ends_the_trial(fake):
+    _app, url = fake
+    source = source_for(url, attempts=1)
+    source.breaker.record_failure()
+    source.breaker.record_failure()
+    source.breaker.record_failure()
+    time.sleep(0.6)
+    assert source.breaker.state == "half_open"
+    source.close()  # httpx now raises RuntimeError, which is none of its own errors
+    with pytest.raises(DossierUnavailableError, match="RuntimeError"):
+        source.get(NUMBER)
+    assert source.breaker.state == "open" and not source.breaker.trial_running
