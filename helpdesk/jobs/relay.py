@@ -25,6 +25,7 @@ class Relay:
         self._queue: queue.Queue[object] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
 
     def submit(self, ids: list[int]) -> None:
         """Relay these rows soon; returns at once."""
@@ -41,10 +42,11 @@ class Relay:
         return done.wait(timeout)
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Dispatch what is queued, then end the thread."""
+        """End the thread; what is still queued is left to the sweep (the rows are due)."""
         with self._lock:
             thread, self._thread = self._thread, None
         if thread is not None:
+            self._stopping.set()
             self._queue.put(STOP)
             thread.join(timeout)
 
@@ -59,7 +61,7 @@ class Relay:
         """Take id lists off the queue until told to stop."""
         while True:
             item = self._queue.get()
-            if item is STOP:
+            if item is STOP or self._stopping.is_set():
                 return
             if isinstance(item, threading.Event):
                 item.set()
