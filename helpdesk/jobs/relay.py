@@ -54,6 +54,7 @@ class Relay:
         """Start the thread on first use."""
         with self._lock:
             if self._thread is None:
+                self._stopping.clear()
                 self._thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
                 self._thread.start()
 
