@@ -15,6 +15,7 @@ from litestar.exceptions import (
 )
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
+from sqlalchemy.exc import OperationalError
 
 from helpdesk.errors import DomainError, SignInRequiredError, TooManyAttemptsError
 
@@ -104,7 +105,27 @@ def http_error_handler(request: HTMXRequest, error: HTTPException) -> Response[A
     return render_error(request, status)
 
 
+MSG_DATABASE_BUSY = (
+    "Le service est momentanément surchargé et votre demande n'a pas été enregistrée. "
+    "Revenez à la page précédente (votre saisie y est encore) et renvoyez-la dans quelques "
+    "secondes."
+)
+DATABASE_RETRY_AFTER_S = 5
+
+
 def internal_error_handler(request: HTMXRequest, error: Exception) -> Response[Any]:
-    """Any other error: logged with its traceback, shown without it."""
+    """Any other error: logged with its traceback, shown without it.
+
+    A database that is out of reach or busy beyond its wait (SQLite's write lock) is a
+    503 that says to send again, not an unexplained 500.
+    """
+    if isinstance(error, OperationalError):
+        log.error("database.unavailable", error=type(error.orig).__name__)
+        return render_error(
+            request,
+            503,
+            message=MSG_DATABASE_BUSY,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+        )
     log.exception("unhandled_error", error=type(error).__name__)
     return render_error(request, 500)

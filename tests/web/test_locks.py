@@ -9,10 +9,12 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from helpdesk import db
 from helpdesk.auth.models import AgentSession
 from helpdesk.db import utcnow
 
@@ -92,3 +94,20 @@ def test_a_locked_session_row_does_not_delay_the_agents_pages(
     with Session(postgres_engine) as session:
         refreshed = session.exec(select(AgentSession)).one()
     assert refreshed.last_seen_at > stale + timedelta(minutes=4)  # refreshed once free
+
+
+def test_a_lock_held_beyond_the_wait_is_a_polite_503(
+    sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(db, "SQLITE_BUSY_SECONDS", 0.2)
+    engine = db.make_engine(str(sqlite_engine.url))
+    with WebClient.start(engine, make_settings(tmp_path)) as web:
+        token = web.csrf("/connexion")
+        with writer_holding_the_lock(engine):
+            response = web.client.post(
+                "/connexion",
+                data={"email": "x@example.org", "password": "wrong-password", "_csrf_token": token},
+            )
+    assert response.status_code == 503
+    assert "renvoyez-la dans quelques" in response.text
+    assert response.headers["retry-after"] == "5"
