@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from helpdesk.app import create_app
+from helpdesk.clock import sweep_all
 from helpdesk.config import Settings
 from helpdesk.db import utcnow
 from helpdesk.jobs.models import OutboxMessage
@@ -164,3 +165,14 @@ def _csrf(client: httpx.Client) -> str:
     match = CSRF_INPUT.search(client.get("/connexion").text)
     assert match
     return match.group(1)
+
+
+def test_the_clock_drains_a_whole_backlog_in_one_tick(
+    postgres_engine: Engine, redis_settings: Settings, start_runtime: StartRuntime
+):
+    for number in range(7):
+        commit_job(postgres_engine, "tests.insert_row", marker=f"backlog-{number}")
+    runtime = start_runtime(redis_settings, postgres_engine)
+    assert sweep_all(runtime, batch=3) == 7  # three batches: 3, 3, then 1
+    runtime.join()
+    assert count(postgres_engine, OutboxMessage, col(OutboxMessage.done_at).is_(None)) == 0
