@@ -8,6 +8,7 @@ transaction of its effect (`done_at`), so a second run of the same row does noth
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -53,7 +54,7 @@ def record_failure(
     if isinstance(error, spec.throws) or row.failures > spec.max_retries:
         row.dead_at = now
         dead = DeadLetter(
-            message_id=f"outbox-{outbox_id}-{row.failures}",
+            message_id=f"outbox-{outbox_id}-{uuid.uuid4().hex[:16]}",  # one per death
             actor_name=row.actor_name,
             outbox_id=outbox_id,
             kwargs=dict(row.payload),

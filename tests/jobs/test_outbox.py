@@ -361,6 +361,30 @@ def test_exhausted_job_becomes_dead_letter_and_replay_takes_effect_once(
     assert replayed.replayed_at is not None
 
 
+def test_a_replayed_job_that_fails_again_is_a_second_dead_letter(
+    postgres_engine: Engine, redis_settings: Settings, start_runtime: StartRuntime
+):
+    BROKEN.set()
+    runtime = start_runtime(redis_settings, postgres_engine)
+    commit_job(runtime, "tests.flaky_insert", marker="twice")
+    first = sweep_until(
+        runtime, lambda: dead_letter_of(postgres_engine, "tests.flaky_insert"), what="1st death"
+    )
+    assert first.id is not None
+    assert runtime.replay_dead_letters([first.id]) == 1
+
+    sweep_until(
+        runtime,
+        lambda: count(postgres_engine, DeadLetter) == 2,
+        what="the second dead letter",
+    )
+    runtime.join()
+    assert RUNS["twice"] == 4  # two runs before each death
+    assert count(postgres_engine, DeadLetter, col(DeadLetter.replayed_at).is_(None)) == 1
+    row = one(postgres_engine, OutboxMessage)
+    assert row.dead_at is not None and row.done_at is None
+
+
 def test_job_with_its_own_integrity_error_is_dead_lettered_not_skipped(
     postgres_engine: Engine, redis_settings: Settings, start_runtime: StartRuntime
 ):
