@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlmodel import Session
 
@@ -20,6 +17,7 @@ from helpdesk.migrate import migrate
 from helpdesk.seed import seed_demo
 
 from conftest import make_settings
+from support.live import serve
 from support.servers import CHROMIUM_ARGS, chromium_path, free_port
 
 
@@ -44,19 +42,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     port = free_port()
     settings = make_settings(folder, base_url=f"http://127.0.0.1:{port}")
     app = create_app(settings, engine=engine, run_jobs=True)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the live server did not start")
-        time.sleep(0.05)
-    yield LiveServer(url=f"http://127.0.0.1:{port}", engine=engine, jobs=app.state.jobs)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(app, port=port) as url:
+        yield LiveServer(url=url, engine=engine, jobs=app.state.jobs)
 
 
 @pytest.fixture(scope="session")
