@@ -113,14 +113,27 @@ MSG_DATABASE_BUSY = (
 DATABASE_RETRY_AFTER_S = 5
 
 
+UNAVAILABLE_SIGNS = ("database is locked", "database is busy", "connection")
+
+
+def _database_unavailable(error: Exception) -> bool:
+    """The database is busy or out of reach (worth sending again), not a broken query."""
+    if not isinstance(error, OperationalError):
+        return False
+    if error.connection_invalidated:
+        return True
+    text = str(error.orig).lower()
+    return any(sign in text for sign in UNAVAILABLE_SIGNS)
+
+
 def internal_error_handler(request: HTMXRequest, error: Exception) -> Response[Any]:
     """Any other error: logged with its traceback, shown without it.
 
     A database that is out of reach or busy beyond its wait (SQLite's write lock) is a
     503 that says to send again, not an unexplained 500.
     """
-    if isinstance(error, OperationalError):
-        log.error("database.unavailable", error=type(error.orig).__name__)
+    if _database_unavailable(error):
+        log.error("database.unavailable", error=type(error).__name__)
         return render_error(
             request,
             503,
