@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from dramatiq.common import compute_backoff
-from sqlalchemy import ColumnElement, and_, update
+from sqlalchemy import ColumnElement, and_, func, update
 from sqlmodel import Session, col, select
 
 from helpdesk.db import utcnow
@@ -53,7 +53,7 @@ def record_failure(
     if isinstance(error, spec.throws) or row.failures > spec.max_retries:
         row.dead_at = now
         dead = DeadLetter(
-            message_id=f"outbox-{outbox_id}-{row.failures}",
+            message_id=dead_letter_key(session, outbox_id, row.failures),
             actor_name=row.actor_name,
             outbox_id=outbox_id,
             kwargs=dict(row.payload),
@@ -67,6 +67,19 @@ def record_failure(
     )
     row.due_at = now + timedelta(milliseconds=backoff_ms)
     return None
+
+
+def dead_letter_key(session: Session, outbox_id: int, failures: int) -> str:
+    """The unique key of a row's dead letter: a replayed row that dies again gets a new one.
+
+    Its failures start again from zero after a replay, so they alone would repeat the key of
+    the earlier dead letter; the number of earlier dead letters of the row tells them apart
+    (the caller holds the row's lock, so two deaths of one row cannot count the same).
+    """
+    earlier = session.exec(
+        select(func.count()).select_from(DeadLetter).where(col(DeadLetter.outbox_id) == outbox_id)
+    ).one()
+    return f"outbox-{outbox_id}-{failures}-r{earlier}"
 
 
 def due_ids(session: Session, *, now: datetime, limit: int) -> list[int]:
