@@ -1,4 +1,4 @@
-"""In chromium: an administrator filters the failed jobs and replays them."""
+"""In chromium: an administrator sees the failed jobs badge, filters them and replays them."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ def test_admin_replays_checked_rows_then_one_row_keeping_the_filter(page: Page, 
     page.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(page, live_server.url, "admin@dp-anef.demo")
 
+    expect(page.get_by_test_id("failed-jobs-badge")).to_be_visible()
     page.goto(f"{live_server.url}/admin/travaux")
     page.get_by_label("Type de travail").select_option(PURGE)
     page.get_by_role("button", name="Filtrer").click()

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from helpdesk.admin.dead_letters import PAGE_SIZE
 from helpdesk.auth.models import Agent, Role
+from helpdesk.db import utcnow
 from helpdesk.incidents.models import IncidentTicket
 from helpdesk.incidents.schemas import IncidentForm
 from helpdesk.incidents.service import link_tickets, record_incident
@@ -415,6 +416,23 @@ def test_bad_replay_forms_are_refused_without_a_500(web: WebClient):
     assert replayed_ids(web.engine) == {dead.id}  # the last form had no bound worth the name
     missing = replay_form(web, "/admin/travaux/987654/relancer", {}, page="/admin/travaux")
     assert missing.headers["location"] == "/admin/travaux?relances=0"
+
+
+def test_admins_see_how_many_jobs_wait_for_a_replay_in_the_menu(web: WebClient):
+    with web.session() as session:
+        add_many(session, SEND_MAIL, 3, newest=NOON, step=timedelta(minutes=1))
+        add_dead_letter(session, ROUTING, failed_at=NOON, replayed_at=utcnow())
+        advisor = make_agent(session)
+        session.commit()
+    sign_in_admin(web)
+
+    home = web.client.get("/")
+    badge = re.search(r'data-testid="failed-jobs-badge">(\d+)<', home.text)
+    assert badge is not None and badge.group(1) == "3"
+    assert 'href="/admin/travaux?etat=non-relances"' in home.text
+
+    web.sign_in(advisor.email)
+    assert "failed-jobs-badge" not in web.client.get("/").text
 
 
 @pytest.mark.parametrize("role", [Role.AGENT, Role.SUPERVISOR, Role.INCIDENT_MANAGER, Role.EDITOR])
