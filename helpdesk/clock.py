@@ -11,6 +11,7 @@ from datetime import timedelta
 import structlog
 from sqlmodel import Session, col, select
 
+from helpdesk.admin.alerts import ALERT_EVERY_SECONDS, DEAD_LETTER_ALERT_JOB
 from helpdesk.db import utcnow
 from helpdesk.jobs.models import OutboxMessage
 from helpdesk.jobs.runtime import JobRuntime
@@ -32,6 +33,7 @@ SWEEP_ROUNDS = 40  # at most 20,000 rows a tick
 PERIODIC_JOBS = (
     PeriodicJob("maintenance.purge_expired", 3600),
     PeriodicJob("routing.sla_check", 60),
+    PeriodicJob(DEAD_LETTER_ALERT_JOB, ALERT_EVERY_SECONDS),
 )
 
 

@@ -1,1 +1,1 @@
-"""Administration pages (dead letters of the job runtime for now)."""
+"""Administration pages: the failed jobs of the runtime, their replay and the alert about them."""

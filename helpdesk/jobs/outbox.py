@@ -106,16 +106,25 @@ def mark_handed_over(
 
 
 def reopen_dead_letters(session: Session, ids: Sequence[int], *, now: datetime) -> list[int]:
-    """Mark these dead letters replayed and make their rows due again; returns the row ids."""
+    """Mark these dead letters replayed and make their rows due again; returns the row ids.
+
+    Dead letters replayed already are left alone; the outbox rows are read in one query.
+    """
     dead_letters = session.exec(
         select(DeadLetter)
         .where(col(DeadLetter.id).in_(ids), col(DeadLetter.replayed_at).is_(None))
+        .order_by(col(DeadLetter.id))
         .with_for_update()
     ).all()
+    wanted = [dead.outbox_id for dead in dead_letters if dead.outbox_id is not None]
+    rows = {
+        row.id: row
+        for row in session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(wanted)))
+    }
     outbox_ids: list[int] = []
     for dead in dead_letters:
         dead.replayed_at = now
-        row = session.get(OutboxMessage, dead.outbox_id) if dead.outbox_id is not None else None
+        row = rows.get(dead.outbox_id)
         if row is None:
             row = OutboxMessage(actor_name=dead.actor_name, payload=dict(dead.kwargs))
             session.add(row)

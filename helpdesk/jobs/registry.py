@@ -86,4 +86,9 @@ def enqueue_job(session: Session, actor_name: str, **kwargs: Any) -> None:
     message = OutboxMessage(actor_name=actor_name, payload=kwargs)
     session.add(message)
     session.flush()
-    session.info.setdefault("outbox_pending", []).append(message.id)
+    relay_after_commit(session, [message.id] if message.id is not None else [])
+
+
+def relay_after_commit(session: Session, outbox_ids: list[int]) -> None:
+    """Have these outbox rows sent once the caller's transaction commits (the sweep else)."""
+    session.info.setdefault("outbox_pending", []).extend(outbox_ids)

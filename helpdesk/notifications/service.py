@@ -10,17 +10,33 @@ from helpdesk.jobs.registry import enqueue_job
 from helpdesk.notifications.models import OutgoingMail
 
 MESSAGE_ID_DOMAIN = "anef-helpdesk.local"
+SEND_MAIL_JOB = "notifications.send_mail"
+# The same sending under another name, for the e-mails telling administrators that jobs
+# failed: a failure of one of these must not be announced by another such e-mail.
+ALERT_MAIL_JOB = "notifications.send_alert_mail"
+MAIL_JOBS = frozenset({SEND_MAIL_JOB, ALERT_MAIL_JOB})
 
 
 def queue_mail(
-    session: Session, *, recipient: str, subject: str, body: str, ticket_id: int | None = None
+    session: Session,
+    *,
+    recipient: str,
+    subject: str,
+    body: str,
+    ticket_id: int | None = None,
+    job_name: str = SEND_MAIL_JOB,
 ) -> OutgoingMail:
-    """Record an e-mail and its sending job; both commit with the caller's change."""
+    """Record an e-mail and its sending job; both commit with the caller's change.
+
+    `job_name` is SEND_MAIL_JOB, or ALERT_MAIL_JOB for an alert about failed jobs.
+    """
+    if job_name not in MAIL_JOBS:
+        raise ValueError(f"{job_name!r} does not send e-mails")
     mail = OutgoingMail(recipient=recipient, subject=subject, body_text=body, ticket_id=ticket_id)
     session.add(mail)
     session.flush()
     mail.message_id = message_id_for(mail.id)
-    enqueue_job(session, "notifications.send_mail", mail_id=mail.id)
+    enqueue_job(session, job_name, mail_id=mail.id)
     return mail
 
 

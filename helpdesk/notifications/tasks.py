@@ -8,13 +8,13 @@ from helpdesk.db import utcnow
 from helpdesk.jobs.registry import JobContext, job
 from helpdesk.notifications.mailer import InvalidRecipientError, build_message, deliver
 from helpdesk.notifications.models import OutgoingMail
-from helpdesk.notifications.service import MESSAGE_ID_DOMAIN
+from helpdesk.notifications.service import ALERT_MAIL_JOB, MESSAGE_ID_DOMAIN, SEND_MAIL_JOB
 
 log = structlog.get_logger(__name__)
 
 
 @job(
-    "notifications.send_mail",
+    SEND_MAIL_JOB,
     max_retries=10,
     min_backoff_ms=5_000,
     time_limit_ms=60_000,
@@ -22,6 +22,23 @@ log = structlog.get_logger(__name__)
 )
 def send_mail(ctx: JobContext, *, mail_id: int) -> None:
     """Send one queued e-mail unless it already left."""
+    deliver_mail(ctx, mail_id=mail_id)
+
+
+@job(
+    ALERT_MAIL_JOB,
+    max_retries=10,
+    min_backoff_ms=5_000,
+    time_limit_ms=60_000,
+    throws=(InvalidRecipientError,),
+)
+def send_alert_mail(ctx: JobContext, *, mail_id: int) -> None:
+    """Send one queued alert about failed jobs (its own failure raises no new alert)."""
+    deliver_mail(ctx, mail_id=mail_id)
+
+
+def deliver_mail(ctx: JobContext, *, mail_id: int) -> None:
+    """Deliver a queued e-mail and mark it sent, in the job's transaction; once only."""
     mail = ctx.session.get(OutgoingMail, mail_id, with_for_update=True)
     if mail is None or mail.sent_at is not None:
         return

@@ -9,7 +9,7 @@
 from sqlmodel import Session
 
 from helpdesk.auth.models import Agent
-from helpdesk.policy.rights import ensure, may_do
+from helpdesk.policy.rights import ensure, holders_of, may_do
 from helpdesk.policy.table import Action, Scope
 from helpdesk.policy.tickets import (
     authorize,
@@ -36,6 +36,7 @@ __all__ = [
     "authorize",
     "console_ticket",
     "ensure",
+    "holders_of",
     "may",
     "may_do",
     "may_view",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Agent, Organisation, Role
 from helpdesk.errors import NotFoundError, PermissionDeniedError
@@ -79,3 +79,12 @@ def ensure(session: Session, agent: Agent | None, action: Action) -> Agent:
             raise NotFoundError("Cette page n'existe pas ou ne vous est pas accessible.")
         raise PermissionDeniedError(REFUSALS.get(action, DEFAULT_REFUSAL))
     return agent
+
+
+def holders_of(session: Session, action: Action) -> list[Agent]:
+    """The active agents who hold this right (e.g. the administrators to alert)."""
+    roles = [role.value for role in Role if scope_of(role, action) != Scope.NONE]
+    candidates = session.exec(
+        select(Agent).where(col(Agent.active), col(Agent.role).in_(roles)).order_by(col(Agent.id))
+    ).all()
+    return [agent for agent in candidates if may_do(session, agent, action)]

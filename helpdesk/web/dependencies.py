@@ -13,6 +13,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from sqlmodel import Session
 
+from helpdesk.admin.dead_letters import count_not_replayed
 from helpdesk.auth.models import Agent, Organisation
 from helpdesk.auth.service import resolve_session
 from helpdesk.config import Settings
@@ -31,6 +32,7 @@ class AgentSummary:
     role: str
     organisation_kind: str = ""
     rights: frozenset[str] = frozenset()  # the policy's actions the agent holds (the menu)
+    failed_jobs: int = 0  # dead letters not replayed yet (administrators only: the menu badge)
 
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -118,11 +120,13 @@ def provide_optional_agent(
 def _summary(session: Session, agent: Agent) -> AgentSummary:
     """What the page header and menu need to know of the agent."""
     organisation = session.get(Organisation, agent.organisation_id)
+    rights = frozenset(action.value for action in Action if may_do(session, agent, action))
     return AgentSummary(
         full_name=agent.full_name,
         role=agent.role,
         organisation_kind=organisation.kind if organisation else "",
-        rights=frozenset(action.value for action in Action if may_do(session, agent, action)),
+        rights=rights,
+        failed_jobs=count_not_replayed(session) if Action.ADMINISTER.value in rights else 0,
     )
 
 
