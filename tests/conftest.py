@@ -148,6 +148,16 @@ def web(sqlite_engine: Engine, tmp_path: Path) -> Iterator[WebClient]:
         yield client
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_web(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[WebClient]:
+    """The application on a fresh database of each kind."""
+    engine: Engine = request.getfixturevalue(
+        "sqlite_engine" if request.param == "sqlite" else "postgres_engine"
+    )
+    with WebClient.start(engine, make_settings(tmp_path)) as web:
+        yield web
+
+
 class WebClient:
     """A test client that knows how to sign in and send forms with their CSRF token."""
 

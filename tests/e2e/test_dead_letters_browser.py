@@ -9,20 +9,12 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from helpdesk.db import utcnow
-from helpdesk.seed import DEMO_PASSWORD
 
+from support.browser import sign_in
 from support.dead_letters import add_dead_letter
 
 pytestmark = pytest.mark.browser
 PURGE = "maintenance.purge_expired"
-
-
-def sign_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/connexion")
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page).not_to_have_url(re.compile(r"/connexion"))
 
 
 def test_admin_replays_checked_rows_then_one_row_keeping_the_filter(page: Page, live_server):

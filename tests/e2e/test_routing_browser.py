@@ -7,17 +7,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from helpdesk.seed import DEMO_PASSWORD
+from support.browser import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/connexion")
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page).not_to_have_url(re.compile(r"/connexion"))
 
 
 def test_admin_dry_runs_the_rules_on_a_referent_text(page: Page, live_server):

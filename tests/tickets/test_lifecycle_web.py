@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
-from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from helpdesk.intake.service import LINK_LIFETIME_AFTER_CLOSE, issue_link, link_expired
 from helpdesk.tickets import lifecycle
 from helpdesk.tickets.models import Status, Ticket, TicketEvent
 
-from conftest import WebClient, make_settings
+from conftest import WebClient
 from factories import make_agent, make_ticket
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_web(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[WebClient]:
-    """The application on a fresh database of each kind."""
-    engine: Engine = request.getfixturevalue(
-        "sqlite_engine" if request.param == "sqlite" else "postgres_engine"
-    )
-    with WebClient.start(engine, make_settings(tmp_path)) as web:
-        yield web
 
 
 def _status_changes(web: WebClient, ticket_id: int) -> list[tuple[str, str]]:

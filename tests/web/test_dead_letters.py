@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +21,7 @@ from helpdesk.incidents.service import link_tickets, record_incident
 from helpdesk.jobs.models import DeadLetter, OutboxMessage
 from helpdesk.notifications.service import queue_mail
 
-from conftest import WebClient, make_settings
+from conftest import WebClient
 from factories import make_agent, make_ticket
 from support.dead_letters import add_dead_letter, add_many
 
@@ -36,16 +34,6 @@ ROW = re.compile(r'data-dead-letter="(\d+)"')
 ROW_TABLES = re.compile(r"\bFROM (outgoing_mail|ticket|incident_ticket)\b")
 # A moment far from midnight in Paris, so that "the day before" is unambiguous.
 NOON = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_web(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[WebClient]:
-    """The application on SQLite and on PostgreSQL."""
-    engine: Engine = request.getfixturevalue(
-        "sqlite_engine" if request.param == "sqlite" else "postgres_engine"
-    )
-    with WebClient.start(engine, make_settings(tmp_path)) as web:
-        yield web
 
 
 def sign_in_admin(web: WebClient) -> Agent:
