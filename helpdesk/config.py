@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     env: Literal["development", "production", "test"] = "development"
     database_url: str = Field(default=f"sqlite:///{VAR_DIR / 'helpdesk.db'}")
     redis_url: str | None = None
+    redis_namespace: str = "dramatiq"
     secret_key: str | None = None
     base_url: str = "http://127.0.0.1:8000"
     smtp_host: str | None = None

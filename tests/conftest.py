@@ -25,7 +25,13 @@ from helpdesk.migrate import migrate
 from helpdesk.seed import ensure_chain
 
 from factories import PASSWORD
-from support.servers import fresh_postgres_database, postgres_server, redis_server, smtp_server
+from support.servers import (
+    REDIS_NAMESPACE,
+    fresh_postgres_database,
+    postgres_server,
+    redis_server,
+    smtp_server,
+)
 
 CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
@@ -135,6 +141,7 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "mail_dir": tmp_path / "mail",
         "storage_dir": tmp_path / "attachments",
         "outbox_sweep_seconds": 3600,
+        "redis_namespace": REDIS_NAMESPACE,
         "log_level": "WARNING",
     }
     values.update(overrides)

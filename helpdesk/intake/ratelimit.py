@@ -20,7 +20,6 @@ from helpdesk.intake.models import RateHit
 from helpdesk.jobs.runtime import redis_client
 
 log = structlog.get_logger(__name__)
-REDIS_PREFIX = "helpdesk:intake:rate:"
 # The limiter runs in the request: a hung Redis may cost it this long once, after which
 # the database counts alone for a while (the breaker) instead of every send waiting again.
 REDIS_TIMEOUT_S = 0.25
@@ -35,6 +34,7 @@ class RateLimiter:
         self.window = settings.intake_rate_window_seconds
         self.secret = settings.secret.encode()
         self.engine = engine
+        self.prefix = f"{settings.redis_namespace}:intake:rate:"
         self.redis = (
             redis_client(settings.redis_url, timeout=REDIS_TIMEOUT_S, retries=0)
             if settings.redis_url
@@ -68,7 +68,7 @@ class RateLimiter:
         """Sliding window in a sorted set: add, count, and take the send back if over."""
         assert self.redis is not None
         now = time.time()
-        name, member = REDIS_PREFIX + key, uuid.uuid4().hex
+        name, member = self.prefix + key, uuid.uuid4().hex
         pipe = self.redis.pipeline(transaction=True)
         pipe.zremrangebyscore(name, 0, now - self.window)
         pipe.zadd(name, {member: now})

@@ -86,6 +86,7 @@ class JobRuntime:
         if self.redis_url:
             return RedisBroker(
                 client=redis_client(self.redis_url),
+                namespace=self.settings.redis_namespace,
                 heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
                 maintenance_chance=MAINTENANCE_CHANCE,
             )

@@ -24,15 +24,12 @@ from intake.helpers import MESSAGE, follow_up_path, form_values, reference_of, s
 
 from conftest import WebClient, make_settings
 from factories import make_agent
-from support.servers import SmtpSink, free_port
+from support.servers import SmtpSink, delete_namespace, free_port
 
 
 def _flush(url: str) -> None:
-    client = redis.Redis.from_url(url)
-    keys = [*client.scan_iter("dramatiq:*"), *client.scan_iter("helpdesk:intake:*")]
-    if keys:
-        client.delete(*keys)
-    client.close()
+    """Delete this session's queues and rate counts from Redis."""
+    delete_namespace(url)
 
 
 @pytest.fixture()
@@ -162,7 +159,7 @@ def test_rate_limit_is_shared_through_redis(postgres_engine: Engine, stack_setti
         assert refused.status_code == 429
         assert "Trop de demandes envoyées" in refused.text
     client = redis.Redis.from_url(settings.redis_url or "")
-    assert list(client.scan_iter("helpdesk:intake:rate:*"))
+    assert list(client.scan_iter(f"{settings.redis_namespace}:intake:rate:*"))
     client.close()
 
 

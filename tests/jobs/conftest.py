@@ -6,27 +6,20 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import redis
 from sqlalchemy.engine import Engine
 
 from helpdesk.config import Settings
 from helpdesk.jobs.runtime import JobRuntime
 
 from conftest import make_settings
-from support.servers import SmtpSink
+from support.servers import SmtpSink, delete_namespace
 
 StartRuntime = Callable[..., JobRuntime]
 
 
 def _flush_dramatiq_keys(url: str) -> None:
-    """Delete every dramatiq queue, ack set and heartbeat of the test Redis database."""
-    client = redis.Redis.from_url(url)
-    try:
-        keys = list(client.scan_iter("dramatiq:*"))
-        if keys:
-            client.delete(*keys)
-    finally:
-        client.close()
+    """Delete every queue, ack set and heartbeat of this session (its namespace) in Redis."""
+    delete_namespace(url)
 
 
 @pytest.fixture()

@@ -6,27 +6,21 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import redis
 from sqlalchemy.engine import Engine
 
 from helpdesk.config import Settings
 from helpdesk.jobs.runtime import JobRuntime
 
 from conftest import make_settings
-from support.servers import SmtpSink
+from support.servers import SmtpSink, delete_namespace
 
 
 @pytest.fixture()
 def clean_redis(redis_url: str) -> Iterator[str]:
     """The session's Redis without dramatiq messages left over from another test."""
-    client = redis.Redis.from_url(redis_url)
-    for _ in range(2):
-        keys = list(client.scan_iter("dramatiq:*"))
-        if keys:
-            client.delete(*keys)
-        if _ == 0:
-            yield redis_url
-    client.close()
+    delete_namespace(redis_url)
+    yield redis_url
+    delete_namespace(redis_url)
 
 
 @pytest.fixture()

