@@ -40,6 +40,16 @@ class TargetStatus:
     state: SlaState
     due_at: datetime | None
     elapsed: timedelta
+    warn_at: datetime | None = None  # when the warning is due (running targets only)
+
+    def next_change(self, *, warned: bool, breached: bool) -> datetime | None:
+        """The next moment the state may change: the warning, then the due date (None when
+        met or paused: only a status change moves it again)."""
+        if self.state in (SlaState.MET, SlaState.PAUSED) or breached:
+            return None
+        if not warned and self.warn_at is not None and self.state == SlaState.OK:
+            return self.warn_at
+        return self.due_at
 
 
 def waiting_spans(
@@ -91,13 +101,14 @@ def evaluate(
     if any(begin <= now and (end is None or end > now) for begin, end in spans):
         return TargetStatus(SlaState.PAUSED, None, elapsed)
     due = add_business(calendar, start, target + paused)
+    warn_at = add_business(calendar, start, max(target - warn_before, timedelta(0)) + paused)
     if now > due:
         state = SlaState.BREACHED
     elif elapsed >= target - warn_before:
         state = SlaState.WARNING
     else:
         state = SlaState.OK
-    return TargetStatus(state, due, elapsed)
+    return TargetStatus(state, due, elapsed, warn_at)
 
 
 def worst(*states: SlaState | None) -> SlaState:

@@ -136,6 +136,7 @@ def _new_clock(session: Session, ticket: Ticket, queue: Queue, start: datetime) 
         started_at=start,
         state="ok" if policy else "none",
         checked_at=utcnow(),
+        next_check_at=utcnow() if policy else None,  # the next check evaluates it
     )
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from helpdesk.db import timestamp_column
@@ -108,10 +108,32 @@ class SlaPolicy(SQLModel, table=True):
     escalate_to_queue_id: int | None = Field(default=None, foreign_key="queue.id")
 
 
+RUNNING = "stopped_at IS NULL"
+
+
 class TicketSlaClock(SQLModel, table=True):
-    """The targets of one level while it holds a ticket (a new clock at each hand-over)."""
+    """The targets of one level while it holds a ticket (a new clock at each hand-over).
+
+    `next_check_at` is the next moment its state may change (a warning or a due date): the
+    periodic check reads only the running clocks whose moment has come, through a partial
+    index, however many tickets the history holds.
+    """
 
     __tablename__ = "ticket_sla_clock"
+    __table_args__ = (
+        Index(
+            "ix_ticket_sla_clock_running_next_check",
+            "next_check_at",
+            postgresql_where=text(RUNNING),
+            sqlite_where=text(RUNNING),
+        ),
+        Index(
+            "ix_ticket_sla_clock_running_checked",
+            "checked_at",
+            postgresql_where=text(RUNNING),
+            sqlite_where=text(RUNNING),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="ticket.id", index=True)
@@ -129,6 +151,7 @@ class TicketSlaClock(SQLModel, table=True):
     resolution_warned_at: datetime | None = timestamp_column()
     resolution_breached_at: datetime | None = timestamp_column()
     checked_at: datetime | None = timestamp_column()
+    next_check_at: datetime | None = timestamp_column()
 
 
 class TicketTag(SQLModel, table=True):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
@@ -24,22 +26,58 @@ from routing.sla import SlaState, TargetStatus, evaluate, worst
 log = structlog.get_logger(__name__)
 TARGET_LABELS = {"response": "première réponse", "resolution": "résolution"}
 PRIORITY_ORDER = [p.value for p in Priority]
-BATCH = 500
+DUE_BATCH = 200  # clocks whose moment has come, per run; a full batch continues at once
+REVISIT_BATCH = 20  # the least recently checked running clocks (a calendar or policy changed)
+NEW_BATCH = 20  # active tickets without any clock (a safety net: sla_sync makes them)
 
 
-def tickets_to_check(session: Session) -> list[int]:
-    """Tickets with a running clock, and active tickets that have no clock yet."""
-    running = select(col(TicketSlaClock.ticket_id)).where(col(TicketSlaClock.stopped_at).is_(None))
-    with_clock = select(TicketSlaClock.ticket_id)
-    ids: set[int] = set(session.exec(running.limit(BATCH)))
-    without_clock = session.exec(
-        select(col(Ticket.id))
-        .where(col(Ticket.status).in_([s.value for s in ACTIVE_STATUSES]))
-        .where(col(Ticket.id).not_in(with_clock))
-        .limit(BATCH)
-    )
-    ids.update(i for i in without_clock if i is not None)
-    return sorted(ids)
+@dataclass(frozen=True)
+class CheckPlan:
+    """The tickets one run checks, and whether due clocks are left for another run."""
+
+    ticket_ids: list[int]
+    more: bool
+
+
+def tickets_to_check(
+    session: Session,
+    *,
+    now: datetime,
+    due_batch: int = DUE_BATCH,
+    revisit_batch: int = REVISIT_BATCH,
+    new_batch: int = NEW_BATCH,
+) -> CheckPlan:
+    """The tickets whose running clock reached its next warning or due date, a few running
+    clocks checked longest ago, and active tickets without a clock: all by index, so a run
+    costs what is due, not what the history holds.
+
+    Concurrent runs take different clocks (SKIP LOCKED on PostgreSQL; SQLite runs one
+    writer at a time).
+    """
+    running = col(TicketSlaClock.stopped_at).is_(None)
+    due = session.exec(
+        select(TicketSlaClock.ticket_id)
+        .where(running, col(TicketSlaClock.next_check_at) <= now)
+        .order_by(col(TicketSlaClock.next_check_at))
+        .limit(due_batch)
+        .with_for_update(skip_locked=True)
+    ).all()
+    revisit = session.exec(
+        select(TicketSlaClock.ticket_id)
+        .where(running, col(TicketSlaClock.checked_at).is_not(None))
+        .order_by(col(TicketSlaClock.checked_at))
+        .limit(revisit_batch)
+        .with_for_update(skip_locked=True)
+    ).all()
+    has_clock = select(TicketSlaClock.id).where(col(TicketSlaClock.ticket_id) == Ticket.id)
+    new = session.exec(
+        select(Ticket.id)
+        .where(col(Ticket.status).in_([s.value for s in ACTIVE_STATUSES]), ~has_clock.exists())
+        .order_by(col(Ticket.id).desc())
+        .limit(new_batch)
+    ).all()
+    ids = {i for i in (*due, *revisit, *new) if i is not None}
+    return CheckPlan(ticket_ids=sorted(ids), more=len(due) == due_batch)
 
 
 def check_ticket(session: Session, *, ticket_id: int, now: datetime | None = None) -> None:
@@ -89,6 +127,19 @@ def _check_clock(
     session.add(clock)
     for name, status in (("response", response), ("resolution", resolution)):
         _warn_or_breach(session, ticket, clock, policy, name, status, now)
+    clock.next_check_at = _earliest(
+        status.next_change(
+            warned=getattr(clock, f"{name}_warned_at") is not None,
+            breached=getattr(clock, f"{name}_breached_at") is not None,
+        )
+        for name, status in (("response", response), ("resolution", resolution))
+    )
+
+
+def _earliest(moments: Iterable[datetime | None]) -> datetime | None:
+    """The first of the moments given (None when there is none)."""
+    present = [moment for moment in moments if moment is not None]
+    return min(present) if present else None
 
 
 def _warn_or_breach(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import structlog
 
 from dossiers.source import DossierUnavailableError
-from helpdesk.jobs.registry import JobContext, job
+from helpdesk.db import utcnow
+from helpdesk.jobs.registry import JobContext, enqueue_job, job
 from helpdesk.ticket_routing.service import ROUTING_JOB, route_ticket
 from helpdesk.ticket_routing.sla_check import check_ticket, tickets_to_check
 from helpdesk.tickets.lifecycle import SLA_SYNC_JOB
@@ -47,10 +48,10 @@ def sla_sync(ctx: JobContext, *, ticket_id: int) -> None:
 @job(SLA_CHECK_JOB, max_retries=2, time_limit_ms=300_000)
 def sla_check(ctx: JobContext) -> None:
     """Update every running clock; warnings and breaches are recorded (and acted on) once."""
-    checked = 0
-    # No savepoint per ticket: the outbox relay fires on a savepoint's release, before the
-    # e-mails it queued are committed (they would wait for the sweep).
-    for ticket_id in tickets_to_check(ctx.session):
-        check_ticket(ctx.session, ticket_id=ticket_id)
-        checked += 1
-    log.info("routing.sla_checked", tickets=checked)
+    now = utcnow()
+    plan = tickets_to_check(ctx.session, now=now)
+    for ticket_id in plan.ticket_ids:
+        check_ticket(ctx.session, ticket_id=ticket_id, now=now)
+    if plan.more:  # more clocks are due: the next run follows this one's commit at once
+        enqueue_job(ctx.session, SLA_CHECK_JOB)
+    log.info("routing.sla_checked", tickets=len(plan.ticket_ids), more=plan.more)
