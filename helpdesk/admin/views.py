@@ -100,11 +100,14 @@ def _notice(value: str) -> dict[str, str] | None:
         return None
     if count == 0:
         return {"kind": "info", "text": "Aucun travail relancé : ceux choisis l'avaient déjà été."}
-    jobs = "1 travail relancé" if count == 1 else f"{count} travaux relancés"
-    return {
-        "kind": "success",
-        "text": f"{jobs} : ils repartent dans la file et seront exécutés dans quelques instants.",
-    }
+    if count == 1:
+        text = "1 travail relancé : il repart dans la file et sera exécuté dans quelques instants."
+    else:
+        text = (
+            f"{count} travaux relancés : ils repartent dans la file et seront exécutés "
+            "dans quelques instants."
+        )
+    return {"kind": "success", "text": text}
 
 
 def _back(parsed: ParsedFilters, count: int, *, keep_page: bool) -> Redirect:
