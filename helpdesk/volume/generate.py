@@ -5,8 +5,9 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -23,6 +24,7 @@ from helpdesk.volume.arrivals import arrivals
 from helpdesk.volume.stories import Chain, Story, clocks, new_story, play, search_document
 
 BATCH = 5_000
+LARGE_LOAD = 50_000  # tickets from which PostgreSQL's indexes are rebuilt after the load
 
 
 @dataclass
@@ -55,42 +57,46 @@ def seed_volume(
     seed: int = 1,
     now: datetime | None = None,
     batch: int = BATCH,
+    set_indexes_aside: bool | None = None,
     progress: Callable[[VolumeReport], None] | None = None,
 ) -> VolumeReport:
-    """Generate `tickets` tickets (deterministic for a seed) after those already there."""
+    """Generate `tickets` tickets (deterministic for a seed) after those already there.
+
+    One transaction: nothing is left half-written. On PostgreSQL a large load (or
+    `set_indexes_aside`) rebuilds the secondary indexes at the end instead of row by row,
+    which locks the ticket tables while it runs: seed a database nobody is using.
+    """
     started = time.perf_counter()
-    now = now or utcnow()
+    now = (now or utcnow()).astimezone(UTC)
     with Session(engine) as session:
         ensure_chain(session)
         session.commit()
         chain = load_chain(session)
     report = VolumeReport()
     times = arrivals(random.Random(seed), tickets, now)  # noqa: S311 - reproducible data
+    if set_indexes_aside is None:
+        set_indexes_aside = tickets >= LARGE_LOAD
     with engine.begin() as connection:
         ids = writer.next_ids(connection)
         first_number = writer.last_reference_number(connection) + 1
-    for offset in range(0, tickets, batch):
-        rng = random.Random(f"{seed}-{offset}")  # noqa: S311 - reproducible data
-        stories = [
-            play(
-                new_story(
-                    chain, rng, now, ticket_id=ids["ticket"] + i, number=first_number + i, at=at
-                )
-            )
-            for i, at in enumerate(times[offset : offset + batch], start=offset)
-        ]
-        rows = rows_of(stories, ids)
-        with engine.begin() as connection:
-            writer.write(connection, rows)
-        _count(report, stories, rows)
-        if progress:
-            progress(report)
+        aside = writer.indexes_set_aside(connection) if set_indexes_aside else nullcontext()
+        with aside:
+            for offset in range(0, tickets, batch):
+                rng = random.Random(f"{seed}-{offset}")  # noqa: S311 - reproducible data
+                arriving = times[offset : offset + batch]
+                numbers = range(first_number + offset, first_number + offset + len(arriving))
+                stories = [
+                    play(new_story(chain, rng, now, ticket_id=ids["ticket"] + i, number=n, at=at))
+                    for i, (n, at) in enumerate(zip(numbers, arriving, strict=True))
+                ]
+                rows = rows_of(stories, ids)
+                writer.write(connection, rows)
+                _count(report, stories, rows)
+                if progress:
+                    progress(report)
+        last = first_number + tickets - 1
+        writer.advance_counters(connection, last_number=last, years={at.year for at in times})
     with engine.begin() as connection:
-        writer.advance_counters(
-            connection,
-            last_number=first_number + tickets - 1,
-            years={at.year for at in times},
-        )
         writer.analyze(connection)
     report.seconds = time.perf_counter() - started
     return report
@@ -100,7 +106,7 @@ def load_chain(session: Session) -> Chain:
     """Queues, their members and the SLA policies, as stories refer to them."""
     queues = list(session.exec(select(Queue)))
     by_id = {q.id: q.code for q in queues}
-    agents: dict[str, list[tuple[int, str]]] = {}
+    agents: dict[str, list[tuple[int | None, str]]] = {}
     members = session.exec(
         select(QueueMembership.queue_id, Agent.id, Agent.full_name)
         .join(Agent, Agent.id == QueueMembership.agent_id)  # type: ignore[arg-type]

@@ -42,7 +42,7 @@ class Chain:
 
     queue_ids: dict[str, int]
     levels: dict[str, int]
-    agents: dict[str, list[tuple[int, str]]]  # queue code -> (agent id, full name)
+    agents: dict[str, list[tuple[int | None, str]]]  # queue code -> (agent id, full name)
     policies: dict[tuple[int, str], tuple[int, int]]  # (queue id, priority) -> (id, minutes)
 
 

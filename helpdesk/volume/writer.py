@@ -8,11 +8,12 @@ what was written, so tickets created later by the service get fresh ids and refe
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, Table, text
+from sqlalchemy import Table, text
 from sqlalchemy.engine import Connection
 
 from helpdesk.ticket_routing.models import TicketSlaClock
@@ -20,9 +21,16 @@ from helpdesk.tickets.models import Message, Ticket, TicketEvent, TicketSearchDo
 from helpdesk.tickets.references import SEQUENCE
 
 TABLES: dict[str, Table] = {
-    model.__tablename__: model.__table__  # type: ignore[attr-defined, misc]
+    str(model.__tablename__): cast(Table, getattr(model, "__table__"))  # noqa: B009
     for model in (Ticket, Message, TicketEvent, TicketSlaClock, TicketSearchDocument)
 }
+# Secondary indexes of these tables (not primary keys nor unique ones), dropped during a
+# large load on PostgreSQL and built again at its end, in the same transaction.
+_SECONDARY_INDEXES = (
+    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+    "AND tablename = ANY(:tables) AND indexdef NOT LIKE 'CREATE UNIQUE%'"
+)
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 WITH_IDS = ("ticket", "message", "ticket_event", "ticket_sla_clock")
 
 
@@ -85,20 +93,50 @@ def _scalar(connection: Connection, query: str) -> int:
     return int(connection.execute(text(query)).scalar_one())
 
 
-def _copy(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """COPY rows into a PostgreSQL table through the connection's psycopg cursor.
+@contextmanager
+def indexes_set_aside(connection: Connection) -> Iterator[None]:
+    """On PostgreSQL, drop the tables' secondary indexes now and rebuild them at the end.
 
-    Timestamps are aware UTC: the text form carries "+00:00", which a timestamp column
+    Building an index once over every row is much faster than updating it row by row (the
+    search's GIN index most of all). The caller's transaction holds the drop and the rebuild
+    together: a load that fails leaves the indexes as they were.
+    """
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    found = connection.execute(text(_SECONDARY_INDEXES), {"tables": list(TABLES)}).all()
+    for name, _definition in found:
+        connection.execute(text(f'DROP INDEX "{name}"'))
+    yield
+    connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+    for _name, definition in found:
+        connection.execute(text(definition))
+
+
+def _copy(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """COPY rows into a PostgreSQL table, written as COPY's text format by hand (fast).
+
+    Timestamps are aware UTC: their text carries "+00:00", which a timestamp column
     without time zone ignores, so it stores the naive UTC time as UTCDateTime does.
     """
     names = [column.name for column in table.columns]
-    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
     raw: Any = connection.connection.driver_connection
     statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+    lines = ["\t".join([_text(row[name]) for name in names]) for row in rows]
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            values = [row[name] for name in names]
-            for index, name in enumerate(names):
-                if name in json_columns:
-                    values[index] = json.dumps(values[index], ensure_ascii=False)
-            copy.write_row(values)
+        copy.write("\n".join(lines) + "\n")
+
+
+def _text(value: Any) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return value.translate(_ESCAPES)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False).translate(_ESCAPES)
+    return str(value)
