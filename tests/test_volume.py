@@ -128,13 +128,17 @@ def test_references_are_unique_and_the_service_continues_after_them(generated: E
         assert created.id is not None and created.id > COUNT
 
 
-def test_indexes_are_back_after_a_load_that_set_them_aside(postgres_engine: Engine):
+def test_a_large_load_generates_in_workers_and_puts_the_indexes_back(postgres_engine: Engine):
     query = text("SELECT count(*) FROM pg_indexes WHERE tablename LIKE 'ticket%'")
     with postgres_engine.connect() as connection:
         before = connection.execute(query).scalar_one()
-    seed_volume(postgres_engine, tickets=20, seed=1, now=NOW, set_indexes_aside=True)
+    report = seed_volume(
+        postgres_engine, tickets=20, seed=1, now=NOW, batch=8, set_indexes_aside=True, processes=2
+    )
     with postgres_engine.connect() as connection:
         assert connection.execute(query).scalar_one() == before
+        written = connection.execute(text("SELECT COUNT(DISTINCT reference) FROM ticket"))
+        assert report.tickets == written.scalar_one() == 20
 
 
 def test_a_seed_gives_the_same_story():

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import random
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +44,16 @@ class VolumeReport:
     first_reference: str = ""
     last_reference: str = ""
 
+    def add(self, other: VolumeReport) -> None:
+        """Count a batch in."""
+        self.tickets += other.tickets
+        self.active += other.active
+        self.messages += other.messages
+        self.events += other.events
+        self.clocks += other.clocks
+        self.first_reference = self.first_reference or other.first_reference
+        self.last_reference = other.last_reference or self.last_reference
+
     def summary(self) -> str:
         """One line for the command and the benchmark."""
         rate = self.tickets / self.seconds if self.seconds else 0
@@ -50,6 +64,29 @@ class VolumeReport:
         )
 
 
+@dataclass(frozen=True)
+class Batch:
+    """A slice of the tickets to generate (sent to a worker process on large loads)."""
+
+    chain: Chain
+    now: datetime
+    seed: int
+    offset: int
+    first_ticket_id: int
+    first_number: int
+    times: list[datetime]
+    as_copy_text: bool
+
+
+@dataclass
+class Written:
+    """A generated batch: its rows (or their COPY text) and what it holds."""
+
+    rows: dict[str, list[dict[str, Any]]]
+    copy_text: dict[str, tuple[list[str], str]]
+    report: VolumeReport
+
+
 def seed_volume(
     engine: Engine,
     *,
@@ -58,13 +95,15 @@ def seed_volume(
     now: datetime | None = None,
     batch: int = BATCH,
     set_indexes_aside: bool | None = None,
+    processes: int | None = None,
     progress: Callable[[VolumeReport], None] | None = None,
 ) -> VolumeReport:
     """Generate `tickets` tickets (deterministic for a seed) after those already there.
 
     One transaction: nothing is left half-written. On PostgreSQL a large load (or
     `set_indexes_aside`) rebuilds the secondary indexes at the end instead of row by row,
-    which locks the ticket tables while it runs: seed a database nobody is using.
+    which locks the ticket tables while it runs: seed a database nobody is using. Large
+    loads on PostgreSQL generate their batches in worker processes while this one writes.
     """
     started = time.perf_counter()
     now = (now or utcnow()).astimezone(UTC)
@@ -74,24 +113,31 @@ def seed_volume(
         chain = load_chain(session)
     report = VolumeReport()
     times = arrivals(random.Random(seed), tickets, now)  # noqa: S311 - reproducible data
-    if set_indexes_aside is None:
-        set_indexes_aside = tickets >= LARGE_LOAD
+    postgres = engine.dialect.name == "postgresql"
+    large = postgres and tickets >= LARGE_LOAD
+    if processes is None:
+        processes = min(4, os.cpu_count() or 1) if large else 1
     with engine.begin() as connection:
-        ids = writer.next_ids(connection)
+        first_id = writer.next_ticket_id(connection)
         first_number = writer.last_reference_number(connection) + 1
-        aside = writer.indexes_set_aside(connection) if set_indexes_aside else nullcontext()
-        with aside:
-            for offset in range(0, tickets, batch):
-                rng = random.Random(f"{seed}-{offset}")  # noqa: S311 - reproducible data
-                arriving = times[offset : offset + batch]
-                numbers = range(first_number + offset, first_number + offset + len(arriving))
-                stories = [
-                    play(new_story(chain, rng, now, ticket_id=ids["ticket"] + i, number=n, at=at))
-                    for i, (n, at) in enumerate(zip(numbers, arriving, strict=True))
-                ]
-                rows = rows_of(stories, ids)
-                writer.write(connection, rows)
-                _count(report, stories, rows)
+        batches = [
+            Batch(
+                chain,
+                now,
+                seed,
+                offset,
+                first_id + offset,
+                first_number + offset,
+                times[offset : offset + batch],
+                postgres,
+            )
+            for offset in range(0, tickets, batch)
+        ]
+        aside = set_indexes_aside if set_indexes_aside is not None else large
+        with writer.indexes_set_aside(connection) if aside else nullcontext():
+            for written in _generated(batches, processes):
+                writer.write(connection, written.rows, written.copy_text)
+                report.add(written.report)
                 if progress:
                     progress(report)
         last = first_number + tickets - 1
@@ -100,6 +146,45 @@ def seed_volume(
         writer.analyze(connection)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _generated(batches: list[Batch], processes: int) -> Iterator[Written]:
+    """The batches generated in order, here or by worker processes (a few ahead at most)."""
+    if processes <= 1:
+        yield from map(generate_batch, batches)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        pending: deque[Future[Written]] = deque()
+        for item in batches:
+            pending.append(pool.submit(generate_batch, item))
+            if len(pending) > 2 * processes:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def generate_batch(batch: Batch) -> Written:
+    """Play the stories of a batch and turn them into rows (or COPY text)."""
+    rng = random.Random(f"{batch.seed}-{batch.offset}")  # noqa: S311 - reproducible data
+    stories = [
+        play(
+            new_story(
+                batch.chain,
+                rng,
+                batch.now,
+                ticket_id=batch.first_ticket_id + i,
+                number=batch.first_number + i,
+                at=at,
+            )
+        )
+        for i, at in enumerate(batch.times)
+    ]
+    rows = rows_of(stories)
+    report = _counted(stories, rows)
+    if batch.as_copy_text:
+        return Written({}, {name: writer.copy_text(r) for name, r in rows.items() if r}, report)
+    return Written(rows, {}, report)
 
 
 def load_chain(session: Session) -> Chain:
@@ -127,8 +212,8 @@ def load_chain(session: Session) -> Chain:
     )
 
 
-def rows_of(stories: list[Story], ids: dict[str, int]) -> dict[str, list[dict[str, Any]]]:
-    """The rows of a batch of stories, with ids given in order (ids is advanced)."""
+def rows_of(stories: list[Story]) -> dict[str, list[dict[str, Any]]]:
+    """The rows of a batch of stories (the database numbers messages, events and clocks)."""
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in writer.TABLES}
     for story in stories:
         ticket_id = story.ticket["id"]
@@ -136,7 +221,6 @@ def rows_of(stories: list[Story], ids: dict[str, int]) -> dict[str, list[dict[st
         for message in story.messages:
             rows["message"].append(
                 {
-                    "id": _take(ids, "message"),
                     "ticket_id": ticket_id,
                     "kind": message.kind,
                     "author_id": message.author_id,
@@ -146,15 +230,10 @@ def rows_of(stories: list[Story], ids: dict[str, int]) -> dict[str, list[dict[st
                 }
             )
         for event in story.events:
-            rows["ticket_event"].append(
-                {"id": _take(ids, "ticket_event"), "ticket_id": ticket_id, **event.__dict__}
-            )
+            rows["ticket_event"].append({"ticket_id": ticket_id, **event.__dict__})
         for clock in clocks(story):
-            rows["ticket_sla_clock"].append(
-                {**_CLOCK_DEFAULTS, "id": _take(ids, "ticket_sla_clock"), **clock}
-            )
+            rows["ticket_sla_clock"].append({**_CLOCK_DEFAULTS, **clock})
         rows["ticket_search"].append({"ticket_id": ticket_id, "document": search_document(story)})
-    ids["ticket"] += len(stories)
     return rows
 
 
@@ -170,21 +249,14 @@ _CLOCK_DEFAULTS = dict.fromkeys(
 )
 
 
-def _take(ids: dict[str, int], name: str) -> int:
-    """The next id of a table."""
-    value = ids[name]
-    ids[name] = value + 1
-    return value
-
-
-def _count(report: VolumeReport, stories: list[Story], rows: dict[str, list[Any]]) -> None:
-    """Add a batch to the report."""
-    if not report.first_reference and stories:
-        report.first_reference = stories[0].ticket["reference"]
-    if stories:
-        report.last_reference = stories[-1].ticket["reference"]
-    report.tickets += len(stories)
-    report.active += sum(1 for s in stories if s.ticket["status"] in ACTIVE_STATUSES)
-    report.messages += len(rows["message"])
-    report.events += len(rows["ticket_event"])
-    report.clocks += len(rows["ticket_sla_clock"])
+def _counted(stories: list[Story], rows: dict[str, list[Any]]) -> VolumeReport:
+    """What a batch holds."""
+    return VolumeReport(
+        tickets=len(stories),
+        active=sum(1 for s in stories if s.ticket["status"] in ACTIVE_STATUSES),
+        messages=len(rows["message"]),
+        events=len(rows["ticket_event"]),
+        clocks=len(rows["ticket_sla_clock"]),
+        first_reference=stories[0].ticket["reference"] if stories else "",
+        last_reference=stories[-1].ticket["reference"] if stories else "",
+    )

@@ -34,11 +34,9 @@ _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 WITH_IDS = ("ticket", "message", "ticket_event", "ticket_sla_clock")
 
 
-def next_ids(connection: Connection) -> dict[str, int]:
-    """The first free id of each generated table."""
-    # Table and sequence names below are constants of this module, never user input.
-    queries = {name: f"SELECT COALESCE(MAX(id), 0) FROM {name}" for name in WITH_IDS}  # noqa: S608
-    return {name: _scalar(connection, query) + 1 for name, query in queries.items()}
+def next_ticket_id(connection: Connection) -> int:
+    """The first free ticket id (generated tickets get theirs in Python)."""
+    return _scalar(connection, "SELECT COALESCE(MAX(id), 0) FROM ticket") + 1
 
 
 def last_reference_number(connection: Connection) -> int:
@@ -71,14 +69,21 @@ def advance_counters(connection: Connection, *, last_number: int, years: Iterabl
     )
 
 
-def write(connection: Connection, rows: dict[str, list[dict[str, Any]]]) -> None:
-    """Insert the rows of each table, parents first."""
+def write(
+    connection: Connection,
+    rows: dict[str, list[dict[str, Any]]],
+    copy_text: dict[str, tuple[list[str], str]],
+) -> None:
+    """Insert a batch, parents first: rows (executemany) or COPY text (PostgreSQL)."""
     for name, table in TABLES.items():
         if rows.get(name):
-            if connection.dialect.name == "postgresql":
-                _copy(connection, table, rows[name])
-            else:
-                connection.execute(table.insert(), rows[name])
+            connection.execute(table.insert(), rows[name])
+        if name in copy_text:
+            columns, data = copy_text[name]
+            raw: Any = connection.connection.driver_connection
+            statement = f"COPY {name} ({', '.join(columns)}) FROM STDIN"
+            with raw.cursor() as cursor, cursor.copy(statement) as copy:
+                copy.write(data)
 
 
 def analyze(connection: Connection) -> None:
@@ -113,18 +118,15 @@ def indexes_set_aside(connection: Connection) -> Iterator[None]:
         connection.execute(text(definition))
 
 
-def _copy(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """COPY rows into a PostgreSQL table, written as COPY's text format by hand (fast).
+def copy_text(rows: list[dict[str, Any]]) -> tuple[list[str], str]:
+    """Rows (all with the same keys) as COPY's text format, written by hand (fast).
 
     Timestamps are aware UTC: their text carries "+00:00", which a timestamp column
     without time zone ignores, so it stores the naive UTC time as UTCDateTime does.
     """
-    names = [column.name for column in table.columns]
-    raw: Any = connection.connection.driver_connection
-    statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
-    lines = ["\t".join([_text(row[name]) for name in names]) for row in rows]
-    with raw.cursor() as cursor, cursor.copy(statement) as copy:
-        copy.write("\n".join(lines) + "\n")
+    columns = list(rows[0])
+    lines = ["\t".join([_text(row[name]) for name in columns]) for row in rows]
+    return columns, "\n".join(lines) + "\n"
 
 
 def _text(value: Any) -> str:
