@@ -103,7 +103,8 @@ def seed_volume(
     One transaction: nothing is left half-written. On PostgreSQL a large load (or
     `set_indexes_aside`) rebuilds the secondary indexes at the end instead of row by row,
     which locks the ticket tables while it runs: seed a database nobody is using. Large
-    loads on PostgreSQL generate their batches in worker processes while this one writes.
+    loads on PostgreSQL generate their batches in worker processes while this one writes
+    (started with "spawn": a script calling this needs the `if __name__ == "__main__"` guard).
     """
     started = time.perf_counter()
     now = (now or utcnow()).astimezone(UTC)
