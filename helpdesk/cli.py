@@ -1,4 +1,5 @@
-"""The `helpdesk` command: serve, worker, clock, doctor, migrate, seed-demo, create-agent, kb."""
+"""The `helpdesk` command: serve, worker, clock, doctor, migrate, seed-demo, seed-volume,
+create-agent, kb."""
 
 from __future__ import annotations
 
@@ -117,6 +118,23 @@ def seed_demo(if_empty: bool) -> None:
     for account in DEMO_ACCOUNTS:
         click.echo(f"  {account.role.value:<11} {account.email:<30} {account.full_name}")
     click.echo("")
+
+
+@main.command("seed-volume")
+@click.option("--tickets", required=True, type=click.IntRange(min=1), help="How many to write.")
+@click.option("--seed", default=1, show_default=True, type=int, help="Same seed, same tickets.")
+def seed_volume(tickets: int, seed: int) -> None:
+    """Write many tickets with a two-year history, fast (benchmarks, pilotage)."""
+    from helpdesk.db import make_engine
+    from helpdesk.volume import VolumeReport
+    from helpdesk.volume import seed_volume as run_volume
+
+    def progress(report: VolumeReport) -> None:
+        click.echo(f"  {report.tickets}/{tickets} tickets…", err=True)
+
+    engine = make_engine(Settings().database_url)
+    report = run_volume(engine, tickets=tickets, seed=seed, progress=progress)
+    click.echo(f"Volume écrit : {report.summary()}")
 
 
 @main.command("create-agent")
