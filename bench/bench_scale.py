@@ -30,12 +30,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 import helpdesk.job_modules  # noqa: E402, F401
 from helpdesk.app import create_app  # noqa: E402
 from helpdesk.config import Settings  # noqa: E402
-from helpdesk.db import make_engine  # noqa: E402
+from helpdesk.db import make_engine, utcnow  # noqa: E402
 from helpdesk.jobs.registry import JobContext  # noqa: E402
 from helpdesk.logging import configure_logging  # noqa: E402
 from helpdesk.migrate import migrate  # noqa: E402
 from helpdesk.seed import DEMO_PASSWORD, seed_demo  # noqa: E402
-from helpdesk.ticket_routing.sla_check import check_ticket  # noqa: E402
+from helpdesk.ticket_routing.sla_check import check_ticket, tickets_to_check  # noqa: E402
 from helpdesk.ticket_routing.tasks import sla_check  # noqa: E402
 from helpdesk.tickets.listing import encode_cursor  # noqa: E402
 from helpdesk.volume import seed_volume  # noqa: E402
@@ -154,27 +154,31 @@ def bench_pages(engine: Engine, samples: Samples) -> None:
 
 
 def bench_sla(engine: Engine) -> None:
-    """One run of the periodic SLA job, then a check of every active ticket."""
+    """The SLA check of every running clock (all due after generation, as after an
+    upgrade), batch after batch as the chained job does; then one periodic run at rest."""
     settings = Settings(env="test", secret_key="bench", log_level="ERROR")
+    started, checked = time.perf_counter(), 0
+    while True:
+        with Session(engine) as session:
+            now = utcnow()
+            plan = tickets_to_check(session, now=now)
+            for ticket_id in plan.ticket_ids:
+                check_ticket(session, ticket_id=ticket_id, now=now)
+            session.commit()
+        checked += len(plan.ticket_ids)
+        if not plan.more:
+            break
+    elapsed = time.perf_counter() - started
+    verdict = "ok" if elapsed <= SLA_TARGET_S else "MISSED"
+    print(
+        f"  SLA check of every running clock ({checked} tickets, all due): {elapsed:.1f} s "
+        f"(target ≤ {SLA_TARGET_S} s: {verdict})"
+    )
     with Session(engine) as session:
         started = time.perf_counter()
         sla_check(JobContext(session=session, settings=settings))
         session.commit()
-        print(f"  SLA job, one periodic run: {time.perf_counter() - started:.2f} s")
-    with Session(engine) as session:
-        ids = (
-            session.execute(text(f"SELECT id FROM ticket WHERE status IN {ACTIVE}")).scalars().all()
-        )
-        started = time.perf_counter()
-        for ticket_id in ids:
-            check_ticket(session, ticket_id=ticket_id)
-        session.commit()
-        elapsed = time.perf_counter() - started
-    verdict = "ok" if elapsed <= SLA_TARGET_S else "MISSED"
-    print(
-        f"  SLA check of all {len(ids)} active tickets: {elapsed:.1f} s "
-        f"(target ≤ {SLA_TARGET_S} s: {verdict})"
-    )
+        print(f"  SLA job, one periodic run once up to date: {time.perf_counter() - started:.2f} s")
 
 
 def bench_size(url: str, tickets: int) -> None:

@@ -320,6 +320,8 @@ def clocks(story: Story) -> list[dict[str, Any]]:
                 "responded_at": stint.responded_at,
                 "state": state,
                 "checked_at": stint.end or stint.start,
+                # A running clock is evaluated by the next periodic check, as a new one is.
+                "next_check_at": stint.start if policy and stint.end is None else None,
             }
         )
     return rows
