@@ -32,6 +32,7 @@ from helpdesk.tickets.models import (
     TicketEvent,
     TicketLink,
     TicketPresence,
+    TicketQueuePassage,
     TicketSearchDocument,
     TicketSequence,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "TicketEvent",
     "TicketLink",
     "TicketPresence",
+    "TicketQueuePassage",
     "TicketSearchDocument",
     "TicketSequence",
     "TicketSlaClock",

@@ -25,6 +25,7 @@ from helpdesk.migrate import migrate
 from helpdesk.seed import ensure_chain
 
 from factories import PASSWORD
+from support.passages import passages_checked
 from support.servers import (
     REDIS_NAMESPACE,
     fresh_postgres_database,
@@ -37,6 +38,13 @@ CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 # Tables holding reference data that every test starts with (rebuilt by ensure_chain).
 KEEP_TABLES = frozenset({"alembic_version"})
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_commit_records_queue_passages() -> Iterator[None]:
+    """No test may commit a ticket in a queue without its passage (support.passages)."""
+    with passages_checked():
+        yield
 
 
 @pytest.fixture(scope="session")

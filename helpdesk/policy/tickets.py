@@ -17,9 +17,9 @@ from helpdesk.policy.table import (
     viewing_of,
     working_of,
 )
-from helpdesk.tickets.models import Queue, QueueMembership, Ticket, TicketEvent
+from helpdesk.tickets.models import Queue, QueueMembership, Ticket, TicketQueuePassage
+from helpdesk.tickets.passages import passed_queue_ids
 
-MOVE_KINDS = ("created", "escalate", "transfer", "return", "routed")
 FRONT_LEVEL = 2  # CHAIN_FRONT roles read the tickets sitting at levels 1 and 2
 NOT_FOUND = "Ce ticket n'existe pas ou ne vous est pas accessible."
 
@@ -78,10 +78,9 @@ def visible_tickets(session: Session, agent: Agent | None) -> ColumnElement[bool
         return col(Ticket.site_id) == agent.site_id if agent.site_id is not None else false()
     home = home_queue_ids(session, agent)
     queue_ids = _with_front(session, viewing, home)
-    codes = _codes(session, home)
-    passed_through = select(TicketEvent.ticket_id).where(
-        col(TicketEvent.kind).in_(MOVE_KINDS),
-        or_(col(TicketEvent.from_value).in_(codes), col(TicketEvent.to_value).in_(codes)),
+    # An index lookup on the passages (queue_id, ticket_id), not a scan of the history.
+    passed_through = select(TicketQueuePassage.ticket_id).where(
+        col(TicketQueuePassage.queue_id).in_(home)
     )
     return or_(col(Ticket.queue_id).in_(queue_ids), col(Ticket.id).in_(passed_through))
 
@@ -102,7 +101,7 @@ def may_view(session: Session, agent: Agent | None, ticket: Ticket) -> bool:
         queue = session.get(Queue, ticket.queue_id)
         if queue is not None and queue.level <= FRONT_LEVEL:
             return True
-    return bool(_passed_through(session, ticket) & _codes(session, home))
+    return bool(passed_queue_ids(session, ticket_id=ticket.id) & home)  # type: ignore[arg-type]
 
 
 def may(session: Session, agent: Agent | None, action: Action, ticket: Ticket) -> bool:
@@ -179,20 +178,3 @@ def _viewing(agent: Agent | None) -> Viewing:
     if agent is None or not agent.active:
         return Viewing.NOTHING
     return viewing_of(agent.role)
-
-
-def _passed_through(session: Session, ticket: Ticket) -> set[str]:
-    """The queues a ticket has been in, from its history."""
-    rows = session.exec(
-        select(TicketEvent.from_value, TicketEvent.to_value).where(
-            TicketEvent.ticket_id == ticket.id, col(TicketEvent.kind).in_(MOVE_KINDS)
-        )
-    ).all()
-    return {value for pair in rows for value in pair if value}
-
-
-def _codes(session: Session, queue_ids: set[int]) -> set[str]:
-    """The codes of these queues."""
-    if not queue_ids:
-        return set()
-    return set(session.exec(select(Queue.code).where(col(Queue.id).in_(queue_ids))).all())

@@ -19,6 +19,7 @@ from helpdesk.ticket_routing.models import ASSIGNMENT_LABELS, TicketTag
 from helpdesk.ticket_routing.rules_store import active_rules
 from helpdesk.ticket_routing.sla_check import check_ticket, supervisors_of
 from helpdesk.tickets.events import HANDOVER_KINDS, EventKind
+from helpdesk.tickets.lifecycle import place_in_queue
 from helpdesk.tickets.models import (
     HandoverRoute,
     Message,
@@ -121,12 +122,11 @@ def _move(session: Session, ticket: Ticket, action: Action) -> str:
         ).first()
         if allowed is None:
             return f"escalade vers {target.code} non prévue par le circuit"
-        ticket.queue_id, ticket.assignee_id = target.id, None  # type: ignore[assignment]
+        place_in_queue(session, ticket, queue_id=target.id)  # type: ignore[arg-type]
         return f"escalade vers {target.code}"
     if _handed_over(session, ticket):
         return f"file {target.code} non appliquée : le ticket a déjà été transmis"
-    ticket.queue_id = ticket.owner_queue_id = target.id  # type: ignore[assignment]
-    ticket.assignee_id = None
+    place_in_queue(session, ticket, queue_id=target.id, owner=True)  # type: ignore[arg-type]
     return f"file {target.code}"
 
 

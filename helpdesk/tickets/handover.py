@@ -9,7 +9,7 @@ from helpdesk.errors import InvalidTransitionError, ValidationFailedError
 from helpdesk.jobs.registry import enqueue_job
 from helpdesk.policy import Action, authorize
 from helpdesk.tickets.events import EventKind
-from helpdesk.tickets.lifecycle import Line, record_handover, touch
+from helpdesk.tickets.lifecycle import Line, place_in_queue, record_handover, touch
 from helpdesk.tickets.models import HandoverRoute, Message, MessageKind, Queue, Ticket
 from helpdesk.tickets.service import load_for_change, queue_by_code
 from routing.chain import HandoverKind
@@ -40,8 +40,7 @@ def hand_over(
     fields = _checked_fields(
         route.kind, reason=reason, checked=checked, question=question, answer=answer
     )
-    ticket.queue_id = target.id  # type: ignore[assignment]
-    ticket.assignee_id = None
+    place_in_queue(session, ticket, queue_id=target.id)  # type: ignore[arg-type]
     if route.kind == HandoverKind.RETURN:
         _record_answer(session, ticket, actor, fields["answer"])
         ticket.answer_received = target.id == ticket.owner_queue_id

@@ -5,7 +5,8 @@ timestamps, writes the change's one history line, bumps the version and asks for
 clocks to be brought up to date. The line is a "status_changed" (or "reopened") line, or the
 line of the action that implies the change: a merge closes the merged ticket, a hand-over puts
 a new ticket to work (`implied_status`). `record_event` writes the lines that change no status;
-`touch` marks a ticket changed.
+`touch` marks a ticket changed. `place_in_queue` is the only code that moves a ticket to
+another queue: it also notes the passage that keeps the ticket readable there.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from helpdesk.errors import InvalidTransitionError
 from helpdesk.jobs.registry import enqueue_job
 from helpdesk.tickets.events import HANDOVER_KINDS, STATUS_LINE_KINDS, EventKind
 from helpdesk.tickets.models import STATUS_LABELS, Status, Ticket, TicketEvent
+from helpdesk.tickets.passages import record_passage
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.NEW: frozenset({Status.OPEN, Status.WAITING, Status.RESOLVED}),
@@ -181,6 +183,19 @@ def record_handover(
             data=line.data,
         )
     return transition(session, ticket, target, actor=actor, cause=Cause.ACTION, line=line)
+
+
+def place_in_queue(session: Session, ticket: Ticket, *, queue_id: int, owner: bool = False) -> None:
+    """Move a stored ticket to a queue, unassigned (and its owner level too if `owner`).
+
+    The one place `Ticket.queue_id` changes after creation: it notes the passage first, so
+    the agents of every queue the ticket has been in keep reading it (helpdesk.policy).
+    """
+    record_passage(session, ticket_id=ticket.id, queue_id=queue_id)  # type: ignore[arg-type]
+    ticket.queue_id = queue_id
+    if owner:
+        ticket.owner_queue_id = queue_id
+    ticket.assignee_id = None
 
 
 def record_first_response(ticket: Ticket, *, at: datetime | None = None) -> None:

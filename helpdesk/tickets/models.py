@@ -143,6 +143,26 @@ class Ticket(SQLModel, table=True):
     merged_into_id: int | None = Field(default=None, foreign_key="ticket.id")
 
 
+class TicketQueuePassage(SQLModel, table=True):
+    """A queue a ticket has been in, its current one included (written by the lifecycle).
+
+    The agents of a queue keep reading the tickets that passed through it: this relation
+    makes that an index lookup instead of a scan of the history.
+    """
+
+    __tablename__ = "ticket_queue_passage"
+
+    queue_id: int = Field(
+        foreign_key="queue.id", primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    ticket_id: int = Field(
+        foreign_key="ticket.id",
+        primary_key=True,
+        index=True,
+        sa_column_kwargs={"autoincrement": False},
+    )
+
+
 class Message(SQLModel, table=True):
     """A requester message, a public reply or an internal note."""
 

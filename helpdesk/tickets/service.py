@@ -26,6 +26,7 @@ from helpdesk.tickets.lifecycle import (
     transition,
 )
 from helpdesk.tickets.models import Channel, Message, MessageKind, Queue, Status, Ticket
+from helpdesk.tickets.passages import record_passage
 from helpdesk.tickets.references import allocate_reference
 from helpdesk.tickets.schemas import NewTicket
 from helpdesk.tickets.search import index_ticket
@@ -62,6 +63,7 @@ def create_ticket(session: Session, *, data: NewTicket, actor: Agent | None = No
     )
     session.add(ticket)
     session.flush()
+    record_passage(session, ticket_id=require_id(ticket), queue_id=ticket.queue_id)
     session.add(
         Message(
             ticket_id=require_id(ticket),
