@@ -16,10 +16,18 @@ from sqlmodel import Session, select
 from helpdesk.db import make_engine
 from helpdesk.migrate import alembic_config, include_name, migrate
 from helpdesk.models import metadata
-from helpdesk.tickets.models import HandoverRoute, Queue, Ticket, TicketSearchDocument
+from helpdesk.ticket_routing.service import route_ticket
+from helpdesk.tickets.handover import hand_over
+from helpdesk.tickets.models import (
+    HandoverRoute,
+    Queue,
+    Ticket,
+    TicketQueuePassage,
+    TicketSearchDocument,
+)
 from helpdesk.tickets.search import matching_ticket_ids
 
-from factories import make_ticket
+from factories import make_agent, make_ticket
 from support.servers import fresh_postgres_database
 
 
@@ -90,3 +98,27 @@ def test_search_tokens_migration_rebuilds_existing_documents_both_ways(scratch_e
             condition = matching_ticket_ids(session, query)
             assert condition is not None
             assert session.exec(select(Ticket.id).where(condition)).all() == [ticket.id]
+
+
+def test_queue_passage_migration_fills_the_passages_from_the_history(scratch_engine: Engine):
+    summary = {"reason": "motif", "checked": "vérifié", "question": "question ?", "answer": "ok"}
+    with Session(scratch_engine, expire_on_commit=False) as session:
+        advisor = make_agent(session, queues=("ccc", "dp-anef", "sdst", "sdanf"))
+        travelled = make_ticket(session, subject="Aller et retour")
+        for code in ("dp-anef", "sdst", "sdanf", "ccc"):
+            hand_over(session, ticket_id=travelled.id, to_queue_code=code, actor=advisor, **summary)  # type: ignore[arg-type]
+        routed = make_ticket(session, subject="Arrivé au SDST", queue_code="sdst")
+        route_ticket(session, ticket_id=routed.id, trigger="created")  # type: ignore[arg-type]
+        make_ticket(session, subject="Resté au CCC")
+        session.commit()
+        rows = session.exec(select(TicketQueuePassage.ticket_id, TicketQueuePassage.queue_id))
+        expected = set(rows.all())
+    assert len(expected) == 4 + 2 + 1
+
+    _alembic(scratch_engine, "downgrade", "0010")
+    with scratch_engine.connect() as connection:
+        assert not scratch_engine.dialect.has_table(connection, "ticket_queue_passage")
+    _alembic(scratch_engine, "upgrade", "head")
+    with Session(scratch_engine) as session:
+        rows = session.exec(select(TicketQueuePassage.ticket_id, TicketQueuePassage.queue_id))
+        assert set(rows.all()) == expected
