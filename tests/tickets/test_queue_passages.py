@@ -9,9 +9,11 @@ signalements, every role of the policy table) both give every agent the same tic
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, func, or_, text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Agent, Role
@@ -186,3 +188,72 @@ def test_moving_a_ticket_without_its_passage_cannot_be_committed(session: Sessio
     with pytest.raises(MissingPassageError):
         session.commit()
     session.rollback()
+
+
+# ---------------------------------------------------------------- the plan at scale (PostgreSQL)
+
+TICKETS = 20_000
+# Every ticket starts at the CCC; one in two goes up to DP ANEF; one in fifty sits at SDST
+# and one in fifty went to SDST and came back: level 3 sees few of the tickets.
+BULK_TICKETS = """
+INSERT INTO ticket (reference, channel, requester_name, subject, status, priority, queue_id,
+    owner_queue_id, language, created_at, updated_at, version, answer_received,
+    resolved_at_first_contact)
+SELECT 'PLAN-' || g, 'form', '', 'Sujet ' || g, 'open', 'normal',
+    CASE WHEN g % 50 = 0 THEN :sdst WHEN g % 2 = 1 THEN :dp ELSE :ccc END,
+    :ccc, 'fr', now() - g * interval '1 minute', now(), 1, false, false
+FROM generate_series(1, :n) AS g
+"""
+BULK_PASSAGES = """
+INSERT INTO ticket_queue_passage (queue_id, ticket_id)
+SELECT queue_id, id FROM ticket
+UNION SELECT :ccc, id FROM ticket
+UNION SELECT :dp, id FROM ticket WHERE queue_id <> :ccc
+UNION SELECT :sdst, id FROM ticket WHERE id % 50 = 1 AND queue_id = :dp
+"""
+BULK_EVENTS = """
+INSERT INTO ticket_event (ticket_id, at, actor_label, kind, from_value, to_value, data)
+SELECT id, created_at, '', 'created', NULL, 'ccc', CAST('{}' AS json) FROM ticket
+UNION ALL SELECT id, created_at, '', 'escalate', 'ccc', 'dp-anef', CAST('{}' AS json) FROM ticket
+    WHERE queue_id <> :ccc
+UNION ALL SELECT id, created_at, '', 'escalate', 'dp-anef', 'sdst', CAST('{}' AS json) FROM ticket
+    WHERE id % 50 = 1 AND queue_id = :dp
+UNION ALL SELECT id, created_at, '', 'return', 'sdst', 'dp-anef', CAST('{}' AS json) FROM ticket
+    WHERE id % 50 = 1 AND queue_id = :dp
+"""
+
+
+def explain(session: Session, statement: Any) -> str:
+    """PostgreSQL's plan of a statement (without running it)."""
+    dialect = session.get_bind().dialect
+    sql = statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+    rows = session.execute(text(f"EXPLAIN {sql}")).scalars().all()
+    return "\n".join(rows)
+
+
+def test_a_queue_list_and_its_count_read_the_passage_index(postgres_engine: Engine):
+    with Session(postgres_engine) as session:
+        agent_id = make_agent(session, organisation="sdst", queues=("sdst",)).id
+        session.commit()
+        ids = {q.code: q.id for q in session.exec(select(Queue))}
+        values = {"ccc": ids["ccc"], "dp": ids["dp-anef"], "sdst": ids["sdst"], "n": TICKETS}
+        for bulk in (BULK_TICKETS, BULK_PASSAGES, BULK_EVENTS):
+            session.execute(text(bulk), values)
+        session.commit()
+    with postgres_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE ticket, ticket_queue_passage, ticket_event"))
+    with Session(postgres_engine) as session:
+        agent = session.get(Agent, agent_id)
+        visible = visible_tickets(session, agent)
+        page = select(Ticket.id).where(visible).order_by(col(Ticket.created_at), col(Ticket.id))
+        count = select(func.count()).select_from(Ticket).where(visible)
+        for statement in (page.limit(51), count):
+            plan = explain(session, statement)
+            assert "ticket_queue_passage_pkey" in plan, plan
+            assert "ticket_event" not in plan, plan
+        # The condition before revision 0011, for comparison: it reads the whole history.
+        old_count = select(func.count()).select_from(Ticket)
+        old = explain(session, old_count.where(old_visible_tickets(session, agent)))
+        assert "Seq Scan on ticket_event" in old, old
+        seen = session.exec(count).one()
+    assert seen == TICKETS // 50 * 2
