@@ -18,7 +18,7 @@ from helpdesk.ticket_routing.calendars import queue_calendar
 from helpdesk.ticket_routing.clocks import history, pauses, sync_clocks
 from helpdesk.ticket_routing.models import SlaPolicy, TicketSlaClock
 from helpdesk.tickets.events import EventKind
-from helpdesk.tickets.lifecycle import ACTIVE_STATUSES, Line, record_handover
+from helpdesk.tickets.lifecycle import ACTIVE_STATUSES, Line, place_in_queue, record_handover
 from helpdesk.tickets.models import HandoverRoute, Priority, Queue, Ticket
 from helpdesk.tickets.service import record_event, touch
 from routing.sla import SlaState, TargetStatus, evaluate, worst
@@ -277,7 +277,7 @@ def _escalate(session: Session, ticket: Ticket, to_queue_id: int, reason: str) -
             session, ticket, None, kind=EventKind.NOTE, reason=f"{reason} : escalade impossible"
         )
         return
-    ticket.queue_id, ticket.assignee_id = to_queue_id, None
+    place_in_queue(session, ticket, queue_id=to_queue_id)
     # Like an agent's hand-over, it puts a new ticket to work (through the lifecycle).
     record_handover(
         session,

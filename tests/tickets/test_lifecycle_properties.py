@@ -2,8 +2,10 @@
 
 After every step: every closed ticket has closed_at (a merged one too, and its follow-up link
 expires like any closed ticket's); every status change has exactly one history line; the
-version never goes back and rises with every change; the SLA clocks follow the status.
-And no module but the lifecycle assigns `Ticket.status`.
+version never goes back and rises with every change; the SLA clocks follow the status;
+the queues a ticket passed through (the relation the policy reads) are its current queue and
+those its move lines name. And no module but the lifecycle assigns `Ticket.status` or moves a
+ticket to another queue.
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ from helpdesk.tickets import bulk, merge
 from helpdesk.tickets.events import EventKind
 from helpdesk.tickets.handover import hand_over
 from helpdesk.tickets.lifecycle import ACTIVE_STATUSES, SLA_SYNC_JOB, status_changes
-from helpdesk.tickets.models import MessageKind, Status, Ticket, TicketEvent
+from helpdesk.tickets.models import MessageKind, Queue, Status, Ticket, TicketEvent
+from helpdesk.tickets.passages import passed_queue_ids
 from helpdesk.tickets.phone import PhoneCall, record_call
 from helpdesk.tickets.service import add_message, change_status
 
@@ -67,6 +70,10 @@ QUEUES = ("ccc", "dp-anef", "sdst", "sdanf")
 SUMMARY = {"reason": "Motif", "checked": "Compte vérifié", "question": "Que répondre ?"}
 # Lines that tell the requester was answered (by an agent, or by an incident's resolution).
 ANSWERS = frozenset({EventKind.PUBLIC_REPLY, EventKind.INCIDENT_RESOLVED})
+# Lines that name the queues a ticket moves between.
+MOVES = frozenset(
+    {EventKind.CREATED, EventKind.ESCALATE, EventKind.TRANSFER, EventKind.RETURN, EventKind.ROUTED}
+)
 # Lines the SLA check writes without changing the ticket (no new version).
 BOOKKEEPING = frozenset({EventKind.SLA_WARNING, EventKind.SLA_BREACHED})
 PROPERTIES = settings(
@@ -342,6 +349,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             self._timestamps_follow_the_status(ticket, events)
             self._follow_up_link_expires_a_year_after_closing(ticket)
             self._clocks_run_only_while_active(ticket)
+            self._passages_follow_the_moves(ticket, events)
 
     def _replays_to_its_status(self, ticket: Ticket, events: list[TicketEvent]) -> None:
         """The status lines chain from "new" to the current status, one line per change."""
@@ -387,6 +395,15 @@ class LifecycleMachine(RuleBasedStateMachine):
         else:
             assert running, f"{ticket.reference} is {ticket.status} with no running clock"
 
+    def _passages_follow_the_moves(self, ticket: Ticket, events: list[TicketEvent]) -> None:
+        """The passages are the current queue and every queue a move line names."""
+        codes = {e.to_value for e in events if e.kind in MOVES} | {
+            e.from_value for e in events if e.kind in MOVES
+        }
+        named = self.session.exec(select(Queue.id).where(col(Queue.code).in_(codes))).all()
+        passed = passed_queue_ids(self.session, ticket_id=ticket.id)  # type: ignore[arg-type]
+        assert passed == {ticket.queue_id, *named}, (ticket.reference, passed, codes)
+
 
 @contextmanager
 def only_the_lifecycle_sets_status() -> Iterator[list[str]]:
@@ -427,8 +444,9 @@ def test_lifecycle_properties_hold_over_random_actions(engine: Engine, tmp_path:
 # ---------------------------------------------------------------------- who assigns the status
 
 
-def status_assignments(path: Path, relative: str) -> list[str]:
-    """Where a module sets a ticket's status: `x.status = …`, setattr, Ticket(status=…), update."""
+def status_assignments(path: Path, relative: str, attr: str = "status") -> list[str]:
+    """Where a module sets a ticket's status (or `attr`): `x.status = …`, setattr,
+    Ticket(status=…), update(Ticket).values(status=…)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     found = []
     for node in ast.walk(tree):
@@ -438,14 +456,14 @@ def status_assignments(path: Path, relative: str) -> list[str]:
         elif isinstance(node, ast.AugAssign | ast.AnnAssign):
             targets = [node.target]
         for target in _flatten(targets):
-            if isinstance(target, ast.Attribute) and target.attr == "status":
+            if isinstance(target, ast.Attribute) and target.attr == attr:
                 found.append((node.lineno, ast.unparse(target.value)))
         if isinstance(node, ast.Call):
-            found.extend((node.lineno, name) for name in _status_calls(node))
+            found.extend((node.lineno, name) for name in _status_calls(node, attr))
     return [
-        f"{relative}:{line} ({owner}.status)"
+        f"{relative}:{line} ({owner}.{attr})"
         for line, owner in found
-        if (relative, owner) not in NOT_TICKETS
+        if attr != "status" or (relative, owner) not in NOT_TICKETS
     ]
 
 
@@ -466,7 +484,7 @@ def _flatten(targets: list[ast.expr]) -> Iterator[ast.expr]:
             yield target
 
 
-def _status_calls(node: ast.Call) -> Iterator[str]:
+def _status_calls(node: ast.Call, attr: str = "status") -> Iterator[str]:
     """setattr(x, "status", …), Ticket(status=…) and update(Ticket)….values(status=…)."""
     func = node.func
     if (
@@ -474,16 +492,16 @@ def _status_calls(node: ast.Call) -> Iterator[str]:
         and func.id == "setattr"
         and len(node.args) >= 2
         and isinstance(node.args[1], ast.Constant)
-        and node.args[1].value == "status"
+        and node.args[1].value == attr
     ):
         yield ast.unparse(node.args[0])
     keywords = {k.arg for k in node.keywords}
-    if isinstance(func, ast.Name) and func.id == "Ticket" and "status" in keywords:
+    if isinstance(func, ast.Name) and func.id == "Ticket" and attr in keywords:
         yield "Ticket(…)"
     if (
         isinstance(func, ast.Attribute)
         and func.attr == "values"
-        and "status" in keywords
+        and attr in keywords
         and "update(Ticket)" in ast.unparse(func.value)
     ):
         yield "update(Ticket)"
@@ -497,6 +515,22 @@ def test_only_the_lifecycle_assigns_a_ticket_status():
         for place in status_assignments(path, path.relative_to(HELPDESK.parent).as_posix())
     ]
     assert offenders == [], "Ticket.status is assigned outside helpdesk/tickets/lifecycle.py"
+
+
+def test_only_the_lifecycle_moves_a_ticket_to_another_queue():
+    """A ticket is built in its first queue (create_ticket notes that passage); any other
+    queue change goes through lifecycle.place_in_queue, which notes the new passage."""
+    found = [
+        place
+        for path in sorted(HELPDESK.rglob("*.py"))
+        if path != LIFECYCLE and "migrations" not in path.parts
+        for place in status_assignments(
+            path, path.relative_to(HELPDESK.parent).as_posix(), attr="queue_id"
+        )
+    ]
+    offenders = [p for p in found if not p.startswith("helpdesk/tickets/service.py:")]
+    assert offenders == [], "Ticket.queue_id is assigned outside lifecycle.place_in_queue"
+    assert [p.split(" ")[1] for p in found] == ["(Ticket(…).queue_id)"]
 
 
 def test_the_check_finds_every_way_of_assigning(tmp_path: Path):

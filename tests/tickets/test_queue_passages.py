@@ -8,6 +8,7 @@ signalements, every role of the policy table) both give every agent the same tic
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Agent, Role
+from helpdesk.db import utcnow
 from helpdesk.errors import DomainError
 from helpdesk.policy import may_view, visible_tickets
 from helpdesk.policy.table import TICKET_VIEW, Viewing
 from helpdesk.policy.tickets import home_queue_ids, viewable_queue_ids
+from helpdesk.ticket_routing.models import SlaPolicy
+from helpdesk.ticket_routing.policies import update_policy
 from helpdesk.ticket_routing.service import route_ticket
+from helpdesk.ticket_routing.sla_check import check_ticket
 from helpdesk.tickets import merge
 from helpdesk.tickets.handover import hand_over
 from helpdesk.tickets.models import Queue, Ticket, TicketEvent, TicketQueuePassage
@@ -257,3 +262,29 @@ def test_a_queue_list_and_its_count_read_the_passage_index(postgres_engine: Engi
         assert "Seq Scan on ticket_event" in old, old
         seen = session.exec(count).one()
     assert seen == TICKETS // 50 * 2
+
+
+def test_an_escalation_on_a_missed_deadline_records_the_passage(session: Session):
+    ticket = make_ticket(session)
+    check_ticket(session, ticket_id=ticket.id)  # type: ignore[arg-type]
+    session.commit()
+    ccc, dp = (session.exec(select(Queue).where(Queue.code == c)).one() for c in ("ccc", "dp-anef"))
+    policy = session.exec(
+        select(SlaPolicy).where(SlaPolicy.queue_id == ccc.id, SlaPolicy.priority == "normal")
+    ).one()
+    update_policy(
+        session,
+        policy_id=policy.id,  # type: ignore[arg-type]
+        response_minutes=1,
+        resolution_minutes=2,
+        warn_before_minutes=0,
+        raise_priority=False,
+        notify_supervisor=False,
+        escalate_to_queue_id=dp.id,
+    )
+    session.commit()
+    check_ticket(session, ticket_id=ticket.id, now=utcnow() + timedelta(days=30))  # type: ignore[arg-type]
+    session.commit()
+    session.refresh(ticket)
+    assert ticket.queue_id == dp.id
+    assert passed_queue_ids(session, ticket_id=ticket.id) == {ccc.id, dp.id}  # type: ignore[arg-type]
