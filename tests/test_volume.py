@@ -27,6 +27,7 @@ from helpdesk.tickets.models import (
     TicketEvent,
     TicketSearchDocument,
 )
+from helpdesk.tickets.passages import passed_queue_ids
 from helpdesk.tickets.search import matching_ticket_ids, search_document
 from helpdesk.volume import seed_volume
 from helpdesk.volume.stories import Chain, new_story, play
@@ -171,3 +172,21 @@ def test_seed_volume_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         assert session.exec(select(func.count()).select_from(Ticket)).one() == 40
     refused = runner.invoke(main, ["seed-volume", "--tickets", "0"])
     assert refused.exit_code != 0
+
+
+def test_generated_tickets_have_the_passages_of_their_history(generated: Engine):
+    moves = ("created", "escalate", "transfer", "return", "routed")
+    with Session(generated) as session:
+        ids = {q.code: q.id for q in session.exec(select(Queue))}
+        travelled = 0
+        for ticket in session.exec(select(Ticket)).all():
+            events = session.exec(
+                select(TicketEvent).where(
+                    TicketEvent.ticket_id == ticket.id, col(TicketEvent.kind).in_(moves)
+                )
+            ).all()
+            named = {ids[v] for e in events for v in (e.from_value, e.to_value) if v in ids}
+            passed = passed_queue_ids(session, ticket_id=ticket.id)  # type: ignore[arg-type]
+            assert passed == {ticket.queue_id, *named}, ticket.reference
+            travelled += len(passed) > 1
+    assert travelled > COUNT // 10

@@ -141,6 +141,7 @@ def seed_volume(
                 report.add(written.report)
                 if progress:
                     progress(report)
+        writer.record_passages(connection, first_ticket_id=first_id)
         last = first_number + tickets - 1
         writer.advance_counters(connection, last_number=last, years={at.year for at in times})
     with engine.begin() as connection:

@@ -86,10 +86,29 @@ def write(
                 copy.write(data)
 
 
+# The queues each generated ticket has been in (what helpdesk.policy reads): its current
+# queue and those its move lines name, as revision 0011 fills them for existing tickets.
+_PASSAGES = """
+INSERT INTO ticket_queue_passage (queue_id, ticket_id)
+SELECT ticket.queue_id, ticket.id FROM ticket WHERE ticket.id >= :first
+UNION
+SELECT queue.id, ticket_event.ticket_id
+FROM ticket_event JOIN queue
+  ON queue.code = ticket_event.from_value OR queue.code = ticket_event.to_value
+WHERE ticket_event.ticket_id >= :first
+  AND ticket_event.kind IN ('created', 'escalate', 'transfer', 'return', 'routed')
+"""
+
+
+def record_passages(connection: Connection, *, first_ticket_id: int) -> None:
+    """Write the queue passages of the tickets generated from this id on (set-based)."""
+    connection.execute(text(_PASSAGES), {"first": first_ticket_id})
+
+
 def analyze(connection: Connection) -> None:
     """Refresh the planner's statistics of the generated tables (PostgreSQL)."""
     if connection.dialect.name == "postgresql":
-        for name in TABLES:
+        for name in (*TABLES, "ticket_queue_passage"):
             connection.execute(text(f"ANALYZE {name}"))
 
 
