@@ -136,10 +136,14 @@ def test_postgres_server_without_env_starts_and_removes_an_embedded_server() -> 
         assert _scalar(url, "select 1") == 1
         assert str(_scalar(url, "select version()")).startswith("PostgreSQL 18")
         data_dir = Path(str(_scalar(url, "select current_setting('data_directory')")))
-        backend = psutil.Process(int(str(_scalar(url, "select pg_backend_pid()"))))
         assert data_dir.is_dir()
+        # The backend lives as long as its connection: ask who runs it while it is open.
+        with psycopg.connect(libpq_url(url)) as connection:
+            row = connection.execute("select pg_backend_pid()").fetchone()
+            assert row is not None
+            owner = psutil.Process(int(row[0])).username()
         if os.geteuid() == 0:
-            assert backend.username() == "nobody"
+            assert owner == "nobody"
     assert not _port_open("127.0.0.1", int(parsed.port or 0))
     assert not data_dir.parent.exists()
 
