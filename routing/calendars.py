@@ -26,6 +26,8 @@ DEPARTMENT_AREAS = {"57": "57", "67": "6AE", "68": "6AE"} | {
     d: d for d in HOLIDAY_AREAS if len(d) == 3
 }
 MAX_SEARCH_DAYS = 3 * 366
+ONE_DAY = timedelta(days=1)
+ZERO = timedelta(0)
 Interval = tuple[int, int]  # minutes since local midnight, start < end <= 1440
 
 
@@ -53,20 +55,9 @@ class Calendar:
         """Whether the whole day is off: a public holiday or an extra closed day."""
         return day in self.closed_days or day in holiday_dates(day.year, self.holiday_areas)
 
-    def day_intervals(self, day: date) -> list[tuple[datetime, datetime]]:
+    def day_intervals(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
         """The open intervals of a local day, as aware UTC datetimes, in order."""
-        if self.is_closed_day(day):
-            return []
-        zone = self.zone
-        result: list[tuple[datetime, datetime]] = []
-        for start, end in self.weekly[day.weekday()]:
-            begin = _local(day, start, zone)
-            finish = _local(day, end, zone)
-            if result and begin < result[-1][1]:
-                begin = result[-1][1]  # a DST gap can fold local hours onto each other
-            if finish > begin:
-                result.append((begin, finish))
-        return result
+        return _day_intervals(self, day)
 
     def intervals_from(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
         """The open intervals from `start` onwards (clipped), for at most MAX_SEARCH_DAYS."""
@@ -81,6 +72,24 @@ class Calendar:
         """Whether the queue works at this moment."""
         day = moment.astimezone(self.zone).date()
         return any(b <= moment < f for b, f in self.day_intervals(day))
+
+
+@lru_cache(maxsize=16_384)
+def _day_intervals(calendar: Calendar, day: date) -> tuple[tuple[datetime, datetime], ...]:
+    """The open intervals of a calendar's local day (cached: an SLA check of many tickets
+    walks the same days of the same few calendars again and again)."""
+    if calendar.is_closed_day(day):
+        return ()
+    zone = calendar.zone
+    result: list[tuple[datetime, datetime]] = []
+    for start, end in calendar.weekly[day.weekday()]:
+        begin = _local(day, start, zone)
+        finish = _local(day, end, zone)
+        if result and begin < result[-1][1]:
+            begin = result[-1][1]  # a DST gap can fold local hours onto each other
+        if finish > begin:
+            result.append((begin, finish))
+    return tuple(result)
 
 
 def _local(day: date, minutes: int, zone: ZoneInfo) -> datetime:
@@ -122,21 +131,61 @@ def add_business(calendar: Calendar, start: datetime, duration: timedelta) -> da
 
 
 def business_between(calendar: Calendar, start: datetime, end: datetime) -> timedelta:
-    """How much open time lies between two moments (zero if `end` is not after `start`)."""
+    """How much open time lies between two moments (zero if `end` is not after `start`).
+
+    The days around each end are clipped one by one; whole days in between are summed from
+    per-year running totals, so a ticket open for months costs as little as one open today.
+    """
     _check_aware(start)
     _check_aware(end)
-    total = timedelta(0)
     if end <= start:
-        return total
-    day = start.astimezone(calendar.zone).date() - timedelta(days=1)
-    last = end.astimezone(calendar.zone).date() + timedelta(days=1)
+        return timedelta(0)
+    first = start.astimezone(calendar.zone).date()
+    last = end.astimezone(calendar.zone).date()
+    if (last - first).days < 4:
+        return _clipped(calendar, first - ONE_DAY, last + ONE_DAY, start, end)
+    return (
+        _clipped(calendar, first - ONE_DAY, first + ONE_DAY, start, end)
+        + _whole_days(calendar, first + 2 * ONE_DAY, last - 2 * ONE_DAY)
+        + _clipped(calendar, last - ONE_DAY, last + ONE_DAY, start, end)
+    )
+
+
+def _clipped(
+    calendar: Calendar, first: date, last: date, start: datetime, end: datetime
+) -> timedelta:
+    """Open time of the days first..last (included) that lies between start and end."""
+    total = timedelta(0)
+    day = first
     while day <= last:
         for begin, finish in calendar.day_intervals(day):
             overlap = min(finish, end) - max(begin, start)
             if overlap > timedelta(0):
                 total += overlap
-        day += timedelta(days=1)
+        day += ONE_DAY
     return total
+
+
+def _whole_days(calendar: Calendar, first: date, last: date) -> timedelta:
+    """Open time of the days first..last (included), from the years' running totals."""
+    total = timedelta(0)
+    for year in range(first.year, last.year + 1):
+        running = _running_totals(calendar, year)
+        low = (first - date(year, 1, 1)).days if year == first.year else 0
+        high = (last - date(year, 1, 1)).days + 1 if year == last.year else len(running) - 1
+        total += running[high] - running[low]
+    return total
+
+
+@lru_cache(maxsize=1024)
+def _running_totals(calendar: Calendar, year: int) -> tuple[timedelta, ...]:
+    """Open time of a year's days before each day of the year (and of the whole year last)."""
+    totals = [timedelta(0)]
+    day = date(year, 1, 1)
+    while day.year == year:
+        totals.append(totals[-1] + sum((f - b for b, f in calendar.day_intervals(day)), ZERO))
+        day += ONE_DAY
+    return tuple(totals)
 
 
 def _check_aware(moment: datetime) -> None:

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from helpdesk.db import utcnow
 from helpdesk.ticket_routing.models import SlaPolicy, TicketSlaClock
+from helpdesk.ticket_routing.sla_batch import ChainSettings
 from helpdesk.tickets.events import HANDOVER_KINDS, EventKind
 from helpdesk.tickets.lifecycle import status_changes
 from helpdesk.tickets.models import Queue, Status, Ticket, TicketEvent
@@ -91,12 +92,26 @@ def pauses(events: Sequence[TicketEvent]) -> list[Span]:
     return waiting_spans([(event.at, change[1]) for event, change in changes if change is not None])
 
 
-def sync_clocks(session: Session, ticket: Ticket) -> list[TicketSlaClock]:
-    """Make the stored clocks match the ticket's stints: start, stop, note first responses."""
-    events = history(session, ticket.id)  # type: ignore[arg-type]
-    queues = {q.code: q for q in session.exec(select(Queue))}
-    clocks = list(session.exec(select(TicketSlaClock).where(TicketSlaClock.ticket_id == ticket.id)))
-    result = []
+def sync_clocks(
+    session: Session,
+    ticket: Ticket,
+    *,
+    events: Sequence[TicketEvent] | None = None,
+    clocks: Sequence[TicketSlaClock] | None = None,
+    chain: ChainSettings | None = None,
+) -> list[TicketSlaClock]:
+    """Make the stored clocks match the ticket's stints: start, stop, note first responses.
+
+    A batch passes the history, clocks and chain it read for many tickets at once.
+    """
+    if events is None:
+        events = history(session, ticket.id)  # type: ignore[arg-type]
+    if clocks is None:
+        clocks = list(
+            session.exec(select(TicketSlaClock).where(TicketSlaClock.ticket_id == ticket.id))
+        )
+    queues = chain.queues_by_code if chain else {q.code: q for q in session.exec(select(Queue))}
+    result, created = [], False
     for stint in stints(events):
         queue = queues.get(stint.queue_code)
         if queue is None:
@@ -110,24 +125,35 @@ def sync_clocks(session: Session, ticket: Ticket) -> list[TicketSlaClock]:
             None,
         )
         if clock is None:
-            clock = _new_clock(session, ticket, queue, stint.start)
+            policy = (
+                chain.policy_for(queue.id, ticket.priority)  # type: ignore[arg-type]
+                if chain
+                else _policy(session, queue, ticket.priority)
+            )
+            clock = _new_clock(ticket, queue, policy, stint.start)
+            created = True
         clock.stopped_at = stint.end
         clock.responded_at = stint.responded_at
         session.add(clock)
         result.append(clock)
     for stale in (c for c in clocks if c not in result):
         session.delete(stale)  # a stint that routing retargeted before anyone worked on it
-    session.flush()
+    if created:
+        session.flush()  # new clocks get their ids (warnings and breaches name them)
     return result
 
 
-def _new_clock(session: Session, ticket: Ticket, queue: Queue, start: datetime) -> TicketSlaClock:
-    """A clock for the queue's policy at the ticket's priority."""
-    policy = session.exec(
-        select(SlaPolicy).where(
-            SlaPolicy.queue_id == queue.id, SlaPolicy.priority == ticket.priority
-        )
+def _policy(session: Session, queue: Queue, priority: str) -> SlaPolicy | None:
+    """The queue's policy at this priority, if any."""
+    return session.exec(
+        select(SlaPolicy).where(SlaPolicy.queue_id == queue.id, SlaPolicy.priority == priority)
     ).first()
+
+
+def _new_clock(
+    ticket: Ticket, queue: Queue, policy: SlaPolicy | None, start: datetime
+) -> TicketSlaClock:
+    """A clock for the queue's policy at the ticket's priority."""
     return TicketSlaClock(
         ticket_id=ticket.id,  # type: ignore[arg-type]
         queue_id=queue.id,  # type: ignore[arg-type]

@@ -17,7 +17,8 @@ from helpdesk.ticket_routing.assignment import pick_assignee
 from helpdesk.ticket_routing.facts import text_facts, ticket_facts
 from helpdesk.ticket_routing.models import ASSIGNMENT_LABELS, TicketTag
 from helpdesk.ticket_routing.rules_store import active_rules
-from helpdesk.ticket_routing.sla_check import check_ticket, supervisors_of
+from helpdesk.ticket_routing.sla_batch import supervisors_of
+from helpdesk.ticket_routing.sla_check import check_ticket
 from helpdesk.tickets.events import HANDOVER_KINDS, EventKind
 from helpdesk.tickets.lifecycle import place_in_queue
 from helpdesk.tickets.models import (

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from helpdesk.auth.models import Agent, Role
 from helpdesk.db import utcnow
-from helpdesk.notifications.service import queue_mail
-from helpdesk.policy import may_view
-from helpdesk.ticket_routing.calendars import queue_calendar
-from helpdesk.ticket_routing.clocks import history, pauses, sync_clocks
+from helpdesk.ticket_routing.clocks import pauses, sync_clocks
 from helpdesk.ticket_routing.models import SlaPolicy, TicketSlaClock
+from helpdesk.ticket_routing.sla_batch import ChainSettings, TicketState, lock_tickets
+from helpdesk.ticket_routing.sla_digest import MissedTarget, send_digests
 from helpdesk.tickets.events import EventKind
 from helpdesk.tickets.lifecycle import ACTIVE_STATUSES, Line, place_in_queue, record_handover
 from helpdesk.tickets.models import HandoverRoute, Priority, Queue, Ticket
 from helpdesk.tickets.service import record_event, touch
+from routing.calendars import Calendar
 from routing.sla import SlaState, TargetStatus, evaluate, worst
 
 log = structlog.get_logger(__name__)
@@ -82,35 +80,60 @@ def tickets_to_check(
 
 def check_ticket(session: Session, *, ticket_id: int, now: datetime | None = None) -> None:
     """Bring a ticket's clocks up to date and act on new warnings and breaches."""
+    check_tickets(session, [ticket_id], now=now)
+
+
+def check_tickets(
+    session: Session, ticket_ids: Sequence[int], *, now: datetime | None = None
+) -> None:
+    """Check a batch of tickets: locked and read together, the chain's settings read once."""
     now = now or utcnow()
-    ticket = session.get(Ticket, ticket_id, with_for_update=True, populate_existing=True)
-    if ticket is None:
-        return
-    clocks = sync_clocks(session, ticket)
-    spans = pauses(history(session, ticket_id))
+    chain = ChainSettings.load(session)
+    with session.no_autoflush:  # one flush for the batch: its writes go out together
+        for state in lock_tickets(session, ticket_ids):
+            _check_one(session, chain, state, now)
+    session.flush()
+    send_digests(session, chain.missed, chain.supervisors)
+
+
+def _check_one(session: Session, chain: ChainSettings, state: TicketState, now: datetime) -> None:
+    """Sync one locked ticket's clocks with its history, then evaluate the running ones."""
+    ticket = state.ticket
+    clocks = sync_clocks(session, ticket, events=state.events, clocks=state.clocks, chain=chain)
+    spans = pauses(state.events)
     for clock in clocks:
         if clock.policy_id is None or (clock.stopped_at and clock.state in ("met", "breached")):
             continue
-        policy = session.get(SlaPolicy, clock.policy_id)
+        policy = chain.policies.get(clock.policy_id)
         if policy is not None:
-            _check_clock(session, ticket, clock, policy, spans, now)
+            calendar = chain.calendar(clock.queue_id, ticket.site_id)
+            _check_clock(session, chain, ticket, clock, Target(policy, calendar), spans, now)
+
+
+@dataclass(frozen=True)
+class Target:
+    """The policy a clock runs under and the calendar it counts by."""
+
+    policy: SlaPolicy
+    calendar: Calendar
 
 
 def _check_clock(
     session: Session,
+    chain: ChainSettings,
     ticket: Ticket,
     clock: TicketSlaClock,
-    policy: SlaPolicy,
+    target_of: Target,
     spans: list,
     now: datetime,
 ) -> None:
     """Evaluate both targets of one clock and store the result."""
-    calendar = queue_calendar(session, queue_id=clock.queue_id, site_id=ticket.site_id)
+    policy = target_of.policy
     warn = timedelta(minutes=policy.warn_before_minutes)
 
     def target(minutes: int, met_at: datetime | None) -> TargetStatus:
         return evaluate(
-            calendar,
+            target_of.calendar,
             start=clock.started_at,
             target=timedelta(minutes=minutes),
             warn_before=warn,
@@ -126,7 +149,7 @@ def _check_clock(
     clock.checked_at = now
     session.add(clock)
     for name, status in (("response", response), ("resolution", resolution)):
-        _warn_or_breach(session, ticket, clock, policy, name, status, now)
+        _warn_or_breach(session, chain, ticket, clock, policy, name, status, now)
     clock.next_check_at = _earliest(
         status.next_change(
             warned=getattr(clock, f"{name}_warned_at") is not None,
@@ -144,6 +167,7 @@ def _earliest(moments: Iterable[datetime | None]) -> datetime | None:
 
 def _warn_or_breach(
     session: Session,
+    chain: ChainSettings,
     ticket: Ticket,
     clock: TicketSlaClock,
     policy: SlaPolicy,
@@ -156,20 +180,19 @@ def _warn_or_breach(
         _record(session, ticket, clock, EventKind.SLA_WARNING, name, status)
     if status.state == SlaState.BREACHED and _mark_once(session, clock, f"{name}_breached_at", now):
         _record(session, ticket, clock, EventKind.SLA_BREACHED, name, status)
-        _breach_actions(session, ticket, clock, policy, name)
+        _breach_actions(session, chain, ticket, clock, policy, name)
 
 
 def _mark_once(session: Session, clock: TicketSlaClock, column: str, now: datetime) -> bool:
-    """Set a timestamp that is still empty; False if another run already set it."""
-    result = session.execute(
-        update(TicketSlaClock)
-        .where(col(TicketSlaClock.id) == clock.id, getattr(TicketSlaClock, column).is_(None))
-        .values({column: now})
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    """Set a timestamp that is still empty; False if a run already set it.
+
+    The clock was read after its ticket was locked (`lock_tickets`), so no other check can
+    set it between this read and the commit.
+    """
+    if getattr(clock, column) is not None:
         return False
     setattr(clock, column, now)
+    session.add(clock)
     return True
 
 
@@ -197,14 +220,21 @@ def _record(
 
 
 def _breach_actions(
-    session: Session, ticket: Ticket, clock: TicketSlaClock, policy: SlaPolicy, name: str
+    session: Session,
+    chain: ChainSettings,
+    ticket: Ticket,
+    clock: TicketSlaClock,
+    policy: SlaPolicy,
+    name: str,
 ) -> None:
     """The policy's actions: raise the priority, notify the supervisors, escalate."""
     reason = f"Délai de {TARGET_LABELS[name]} dépassé"
     if policy.raise_priority and clock.stopped_at is None:
         _raise_priority(session, ticket, reason)
     if policy.notify_supervisor:
-        _notify_supervisors(session, ticket, clock, reason)
+        queue = chain.queues.get(clock.queue_id)
+        if queue is not None:
+            chain.missed.append(MissedTarget(ticket, queue, reason))
     if policy.escalate_to_queue_id and clock.stopped_at is None:
         _escalate(session, ticket, policy.escalate_to_queue_id, reason)
 
@@ -228,44 +258,9 @@ def _raise_priority(session: Session, ticket: Ticket, reason: str) -> None:
     touch(ticket)
 
 
-def supervisors_of(session: Session, queue: Queue) -> list[Agent]:
-    """The active supervisors of the queue's organisation."""
-    return list(
-        session.exec(
-            select(Agent).where(
-                Agent.organisation_id == queue.organisation_id,
-                Agent.role == Role.SUPERVISOR,
-                col(Agent.active).is_(True),
-            )
-        )
-    )
-
-
-def _notify_supervisors(
-    session: Session, ticket: Ticket, clock: TicketSlaClock, reason: str
-) -> None:
-    """E-mail the supervisors of the level whose target was missed."""
-    queue = session.get(Queue, clock.queue_id)
-    if queue is None:
-        return
-    for supervisor in supervisors_of(session, queue):
-        if not may_view(session, supervisor, ticket):
-            continue  # the e-mail names the ticket: only to those who may open it
-        queue_mail(
-            session,
-            recipient=supervisor.email,
-            subject=f"[Assistance ANEF] {reason} : {ticket.reference}",
-            body=(
-                f"Bonjour,\n\nLe ticket {ticket.reference} (« {ticket.subject} ») de la file "
-                f"{queue.name} a dépassé son délai : {reason.lower()}.\n\n"
-                f"Consultez-le dans la console : /tickets/{ticket.id}\n"
-            ),
-            ticket_id=ticket.id,
-        )
-
-
 def _escalate(session: Session, ticket: Ticket, to_queue_id: int, reason: str) -> None:
     """Move the ticket to the next level when the chain allows it, else note why not."""
+    session.flush()  # the batch does not autoflush: the moves below read the history
     source, target = session.get(Queue, ticket.queue_id), session.get(Queue, to_queue_id)
     route = session.exec(
         select(HandoverRoute).where(
@@ -291,4 +286,5 @@ def _escalate(session: Session, ticket: Ticket, to_queue_id: int, reason: str) -
         ),
     )
     touch(ticket)
+    session.flush()
     sync_clocks(session, ticket)

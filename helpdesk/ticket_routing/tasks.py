@@ -8,7 +8,7 @@ from dossiers.source import DossierUnavailableError
 from helpdesk.db import utcnow
 from helpdesk.jobs.registry import JobContext, enqueue_job, job
 from helpdesk.ticket_routing.service import ROUTING_JOB, route_ticket
-from helpdesk.ticket_routing.sla_check import check_ticket, tickets_to_check
+from helpdesk.ticket_routing.sla_check import check_ticket, check_tickets, tickets_to_check
 from helpdesk.tickets.lifecycle import SLA_SYNC_JOB
 from helpdesk.tickets.models import Ticket
 
@@ -50,8 +50,7 @@ def sla_check(ctx: JobContext) -> None:
     """Update every running clock; warnings and breaches are recorded (and acted on) once."""
     now = utcnow()
     plan = tickets_to_check(ctx.session, now=now)
-    for ticket_id in plan.ticket_ids:
-        check_ticket(ctx.session, ticket_id=ticket_id, now=now)
+    check_tickets(ctx.session, plan.ticket_ids, now=now)
     if plan.more:  # more clocks are due: the next run follows this one's commit at once
         enqueue_job(ctx.session, SLA_CHECK_JOB)
     log.info("routing.sla_checked", tickets=len(plan.ticket_ids), more=plan.more)
