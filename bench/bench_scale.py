@@ -35,7 +35,7 @@ from helpdesk.jobs.registry import JobContext  # noqa: E402
 from helpdesk.logging import configure_logging  # noqa: E402
 from helpdesk.migrate import migrate  # noqa: E402
 from helpdesk.seed import DEMO_PASSWORD, seed_demo  # noqa: E402
-from helpdesk.ticket_routing.sla_check import check_ticket, tickets_to_check  # noqa: E402
+from helpdesk.ticket_routing.sla_check import check_tickets, tickets_to_check  # noqa: E402
 from helpdesk.ticket_routing.tasks import sla_check  # noqa: E402
 from helpdesk.tickets.listing import encode_cursor  # noqa: E402
 from helpdesk.volume import seed_volume  # noqa: E402
@@ -162,8 +162,7 @@ def bench_sla(engine: Engine) -> None:
         with Session(engine) as session:
             now = utcnow()
             plan = tickets_to_check(session, now=now)
-            for ticket_id in plan.ticket_ids:
-                check_ticket(session, ticket_id=ticket_id, now=now)
+            check_tickets(session, plan.ticket_ids, now=now)
             session.commit()
         checked += len(plan.ticket_ids)
         if not plan.more:

@@ -98,6 +98,26 @@ def test_adding_in_two_steps_equals_adding_once(calendar, start, first, second):
     assert add_business(calendar, middle, second) == add_business(calendar, start, first + second)
 
 
+def day_by_day(calendar: Calendar, start: datetime, end: datetime) -> timedelta:
+    """The open time between two moments, summed one local day at a time (the oracle)."""
+    total, day = timedelta(0), start.astimezone(calendar.zone).date() - timedelta(days=1)
+    while day <= end.astimezone(calendar.zone).date() + timedelta(days=1):
+        for begin, finish in calendar.day_intervals(day):
+            total += max(min(finish, end) - max(begin, start), timedelta(0))
+        day += timedelta(days=1)
+    return total
+
+
+@PROPERTY
+@given(calendar=CALENDARS, start=MOMENTS, days=st.integers(0, 800), minutes=st.integers(0, 1439))
+@example(
+    calendar=NINE_TO_FIVE, start=datetime(2025, 12, 29, 16, tzinfo=UTC), days=5, minutes=0
+)  # across a new year
+def test_long_spans_count_as_many_open_hours_as_day_by_day(calendar, start, days, minutes):
+    end = start + timedelta(days=days, minutes=minutes)
+    assert business_between(calendar, start, end) == day_by_day(calendar, start, end)
+
+
 def test_weekend_and_holidays_do_not_count():
     friday_4pm = datetime(2026, 5, 7, 14, 0, tzinfo=UTC)  # Thursday 16:00 Paris; 8 May is off
     due = add_business(NINE_TO_FIVE, friday_4pm, timedelta(hours=2))

@@ -5,15 +5,18 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from sqlalchemy import text, update
+from sqlalchemy import event, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from helpdesk.auth.models import Role
+from helpdesk.notifications.models import OutgoingMail
 from helpdesk.ticket_routing.clocks import ticket_clocks
 from helpdesk.ticket_routing.models import TicketSlaClock
-from helpdesk.ticket_routing.sla_check import check_ticket, tickets_to_check
+from helpdesk.ticket_routing.sla_check import check_ticket, check_tickets, tickets_to_check
 from helpdesk.tickets.models import Ticket
 
+from factories import make_agent
 from support.routing import events_of, paris, routed_ticket, set_history_times
 
 ONLY_DUE = {"revisit_batch": 0, "new_batch": 0}
@@ -32,8 +35,7 @@ def overdue_tickets(session: Session, count: int) -> list[Ticket]:
 def run(session: Session, *, now, due_batch: int) -> tuple[list[int], bool]:  # type: ignore[no-untyped-def]
     """One run of the check as the job does it; the tickets it took and whether more are due."""
     plan = tickets_to_check(session, now=now, due_batch=due_batch, **ONLY_DUE)
-    for ticket_id in plan.ticket_ids:
-        check_ticket(session, ticket_id=ticket_id, now=now)
+    check_tickets(session, plan.ticket_ids, now=now)
     session.commit()
     return plan.ticket_ids, plan.more
 
@@ -66,6 +68,47 @@ def test_batches_take_every_due_ticket_once_across_the_boundaries(session: Sessi
         breached = sorted(e.data["target"] for e in events_of(session, ticket, "sla_breached"))
         assert breached == ["resolution", "response"]
     assert run(session, now=later, due_batch=3) == ([], False)  # nothing is due any more
+
+
+def test_a_batch_costs_a_bounded_number_of_statements(postgres_engine: Engine):
+    with Session(postgres_engine, expire_on_commit=False) as session:
+        tickets = overdue_tickets(session, 12)
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(postgres_engine, "before_cursor_execute", count)
+    try:
+        with Session(postgres_engine) as session:
+            check_tickets(session, [t.id for t in tickets], now=paris(4, 12))  # type: ignore[misc]
+            session.commit()
+    finally:
+        event.remove(postgres_engine, "before_cursor_execute", count)
+    with Session(postgres_engine) as session:
+        for ticket in tickets:
+            breached = {e.data["target"] for e in events_of(session, ticket, "sla_breached")}
+            assert breached == {"resolution", "response"}
+    # Twelve tickets, two breaches each: the statements do not grow with the tickets (one at
+    # a time, it took about 26 per ticket).
+    assert len(statements) <= 40, "\n".join(statements)
+
+
+def test_supervisors_get_one_e_mail_per_run_naming_only_tickets_they_may_open(
+    session: Session,
+):
+    supervisor = make_agent(session, role=Role.SUPERVISOR, organisation="ccc")
+    elsewhere = make_agent(session, role=Role.SUPERVISOR, organisation="sdanf")
+    tickets = overdue_tickets(session, 3)
+    taken, _ = run(session, now=paris(4, 12), due_batch=10)
+    assert sorted(taken) == sorted(t.id for t in tickets)
+    mails = session.exec(select(OutgoingMail).where(OutgoingMail.recipient == supervisor.email))
+    (mail,) = mails.all()
+    assert all(t.reference in mail.body_text for t in tickets)
+    assert mail.body_text.count("Console : /tickets/") == 6  # two targets of three tickets
+    assert "6 délais dépassés sur 3 tickets" in mail.subject
+    missed = select(OutgoingMail).where(OutgoingMail.recipient == elsewhere.email)
+    assert session.exec(missed).all() == []  # not their queue: not told, not named
 
 
 def test_paused_and_stopped_clocks_are_not_read(session: Session):
