@@ -23,6 +23,7 @@ from helpdesk.db import make_engine
 from helpdesk.jobs.runtime import JobRuntime
 from helpdesk.migrate import migrate
 from helpdesk.seed import ensure_chain
+from helpdesk.tickets.counts import forget_counts
 
 from factories import PASSWORD
 from support.passages import passages_checked
@@ -122,6 +123,7 @@ def _reset_postgres(engine: Engine) -> None:
     tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables if t.name not in KEEP_TABLES)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    forget_counts()  # the home counts this process cached are those of the emptied tables
     with Session(engine) as session:
         ensure_chain(session)
         session.commit()

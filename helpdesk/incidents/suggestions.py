@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from helpdesk.auth.models import Agent
 from helpdesk.incidents.models import Incident, IncidentTicket
 from helpdesk.policy import visible_tickets
-from helpdesk.tickets.lifecycle import ACTIVE_STATUSES
+from helpdesk.tickets.lifecycle import is_active
 from helpdesk.tickets.models import Message, MessageKind, Ticket
 
 MIN_SCORE = 60.0
@@ -42,7 +42,7 @@ def suggest_links(session: Session, *, incident: Incident, agent: Agent) -> list
     query = (
         select(Ticket)
         .where(visible_tickets(session, agent))
-        .where(col(Ticket.status).in_([s.value for s in ACTIVE_STATUSES]))
+        .where(is_active())
         .where(col(Ticket.created_at) >= incident.started_at - LOOKBACK)
         .where(col(Ticket.id).not_in(already))
         .order_by(col(Ticket.created_at).desc())

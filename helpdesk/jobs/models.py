@@ -32,6 +32,8 @@ class OutboxMessage(SQLModel, table=True):
             postgresql_where=text(PENDING),
             sqlite_where=text(PENDING),
         ),
+        # The clock asks "was this periodic job enqueued within its period?" every tick.
+        Index("ix_outbox_message_actor_created", "actor_name", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -17,7 +17,7 @@ from helpdesk.policy import Action, ensure, visible_tickets
 from helpdesk.review.models import ReviewMeeting
 from helpdesk.review.timeline import time_per_level
 from helpdesk.tickets.events import HANDOVER_KINDS, EventKind, event_label
-from helpdesk.tickets.lifecycle import ACTIVE_STATUSES
+from helpdesk.tickets.lifecycle import is_active
 from helpdesk.tickets.models import Queue, Ticket, TicketEvent
 
 REVIEW_QUEUES = ("dp-anef", "sdst")  # the levels the meeting follows (with the CCC)
@@ -108,7 +108,7 @@ def _tickets(
     review_ids = [q_id for q_id, q in queues.items() if q.code in codes]
     query = select(Ticket).where(
         visible_tickets(session, agent),
-        col(Ticket.status).in_([s.value for s in ACTIVE_STATUSES]),
+        is_active(),
         or_(col(Ticket.id).in_(touching), col(Ticket.queue_id).in_(review_ids)),
         or_(col(Ticket.queue_id).in_(upper), col(Ticket.id).in_(handed)),
     )

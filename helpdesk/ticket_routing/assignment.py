@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Agent, Role
 from helpdesk.ticket_routing.models import AssignmentMode, QueueRouting
-from helpdesk.tickets.lifecycle import ACTIVE_STATUSES
+from helpdesk.tickets.lifecycle import is_active
 from helpdesk.tickets.models import QueueMembership, Ticket
 
 ASSIGNABLE_ROLES = (Role.AGENT, Role.SUPERVISOR)
@@ -53,7 +53,7 @@ def _load(session: Session, queue_id: int) -> dict[int, int]:
     rows = session.exec(
         select(Ticket.assignee_id, func.count())
         .where(Ticket.queue_id == queue_id, col(Ticket.assignee_id).is_not(None))
-        .where(col(Ticket.status).in_([s.value for s in ACTIVE_STATUSES]))
+        .where(is_active())
         .group_by(col(Ticket.assignee_id))
     ).all()
     return {int(agent_id): int(count) for agent_id, count in rows if agent_id is not None}

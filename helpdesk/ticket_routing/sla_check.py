@@ -15,7 +15,7 @@ from helpdesk.ticket_routing.models import SlaPolicy, TicketSlaClock
 from helpdesk.ticket_routing.sla_batch import ChainSettings, TicketState, lock_tickets
 from helpdesk.ticket_routing.sla_digest import MissedTarget, send_digests
 from helpdesk.tickets.events import EventKind
-from helpdesk.tickets.lifecycle import ACTIVE_STATUSES, Line, place_in_queue, record_handover
+from helpdesk.tickets.lifecycle import Line, is_active, place_in_queue, record_handover
 from helpdesk.tickets.models import HandoverRoute, Priority, Queue, Ticket
 from helpdesk.tickets.service import record_event, touch
 from routing.calendars import Calendar
@@ -70,7 +70,7 @@ def tickets_to_check(
     has_clock = select(TicketSlaClock.id).where(col(TicketSlaClock.ticket_id) == Ticket.id)
     new = session.exec(
         select(Ticket.id)
-        .where(col(Ticket.status).in_([s.value for s in ACTIVE_STATUSES]), ~has_clock.exists())
+        .where(is_active(), ~has_clock.exists())
         .order_by(col(Ticket.id).desc())
         .limit(new_batch)
     ).all()

@@ -17,6 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import ColumnElement, text
 from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
@@ -25,7 +26,14 @@ from helpdesk.db import utcnow
 from helpdesk.errors import InvalidTransitionError
 from helpdesk.jobs.registry import enqueue_job
 from helpdesk.tickets.events import HANDOVER_KINDS, STATUS_LINE_KINDS, EventKind
-from helpdesk.tickets.models import STATUS_LABELS, Status, Ticket, TicketEvent
+from helpdesk.tickets.models import (
+    ACTIVE_CONDITION,
+    ACTIVE_STATUS_VALUES,
+    STATUS_LABELS,
+    Status,
+    Ticket,
+    TicketEvent,
+)
 from helpdesk.tickets.passages import record_passage
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
@@ -36,7 +44,14 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.CLOSED: frozenset(),
 }
 
-ACTIVE_STATUSES = frozenset({Status.NEW, Status.OPEN, Status.WAITING})
+ACTIVE_STATUSES = frozenset(Status(value) for value in ACTIVE_STATUS_VALUES)
+
+
+def is_active() -> ColumnElement[bool]:
+    """SQL: the ticket is in progress, written exactly as the partial indexes' predicate
+    (literal values, same order) so that PostgreSQL and SQLite both match those indexes."""
+    return text(f"ticket.{ACTIVE_CONDITION}")  # type: ignore[return-value]
+
 
 # The job that brings a ticket's SLA clocks up to date (registered by helpdesk.ticket_routing):
 # a resolution or a closure stops the running clock, a reopening starts a new one, a wait

@@ -15,7 +15,7 @@ from helpdesk.auth.models import Agent
 from helpdesk.db import utcnow
 from helpdesk.policy import visible_tickets
 from helpdesk.ticket_routing.queries import sla_badges, sla_condition
-from helpdesk.tickets.lifecycle import ACTIVE_STATUSES
+from helpdesk.tickets.lifecycle import is_active
 from helpdesk.tickets.models import Priority, Ticket
 from helpdesk.tickets.search import matching_ticket_ids
 
@@ -94,7 +94,7 @@ def _conditions(session: Session, agent: Agent, filters: QueueFilters) -> list[A
     if filters.queue_id is not None:
         conditions.append(col(Ticket.queue_id) == filters.queue_id)
     if filters.status == "actifs":
-        conditions.append(col(Ticket.status).in_([s.value for s in ACTIVE_STATUSES]))
+        conditions.append(is_active())
     elif filters.status:
         conditions.append(col(Ticket.status) == filters.status)
     for name in ("procedure", "channel", "priority"):

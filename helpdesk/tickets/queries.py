@@ -6,7 +6,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Agent
-from helpdesk.tickets.lifecycle import ACTIVE_STATUSES
+from helpdesk.tickets.lifecycle import is_active
 from helpdesk.tickets.models import (
     Attachment,
     HandoverRoute,
@@ -27,7 +27,7 @@ def open_counts(session: Session, queues: list[Queue]) -> dict[int, int]:
     rows = session.exec(
         select(Ticket.queue_id, func.count())
         .where(col(Ticket.queue_id).in_(ids))
-        .where(col(Ticket.status).in_([s.value for s in ACTIVE_STATUSES]))
+        .where(is_active())
         .group_by(col(Ticket.queue_id))
     ).all()
     counts = dict.fromkeys(ids, 0)
@@ -41,7 +41,7 @@ def queue_tickets(session: Session, queue: Queue, *, limit: int = 100) -> list[T
         session.exec(
             select(Ticket)
             .where(Ticket.queue_id == queue.id)
-            .where(col(Ticket.status).in_([s.value for s in ACTIVE_STATUSES]))
+            .where(is_active())
             .order_by(col(Ticket.created_at), col(Ticket.id))
             .limit(limit)
         ).all()

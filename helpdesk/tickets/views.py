@@ -10,8 +10,8 @@ from litestar.response import File, Redirect, Template
 from helpdesk.auth.models import ROLE_LABELS, Organisation, Role
 from helpdesk.errors import NotFoundError
 from helpdesk.policy import Action, console_ticket, ensure, ticket_for, visible_queues
-from helpdesk.tickets import queries
 from helpdesk.tickets.attachments import attachment_path
+from helpdesk.tickets.counts import cached_open_counts
 from helpdesk.tickets.models import Attachment
 from helpdesk.tickets.page import ticket_context
 from helpdesk.web.dependencies import CurrentAgent, DbSession
@@ -35,7 +35,7 @@ class ConsoleController(Controller):
                 "organisation": db_session.get(Organisation, agent.organisation_id),
                 "role_label": ROLE_LABELS.get(Role(agent.role), agent.role),
                 "queues": queues,
-                "counts": queries.open_counts(db_session, queues),
+                "counts": cached_open_counts(db_session, queues),
             },
         )
 
