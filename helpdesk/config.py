@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     worker_threads: int = 2
     outbox_sweep_seconds: int = 10
     outbox_lease_seconds: int = 60
+    outbox_keep_days: int = 7  # finished jobs are kept this long, then purged
     intake_rate_limit: int = 5
     intake_rate_window_seconds: int = 600
     intake_min_fill_seconds: float = 3.0
