@@ -6,6 +6,7 @@ import structlog
 
 from dossiers.source import DossierUnavailableError
 from helpdesk.db import utcnow
+from helpdesk.jobs.exclusive import run_alone
 from helpdesk.jobs.registry import JobContext, enqueue_job, job
 from helpdesk.ticket_routing.service import ROUTING_JOB, route_ticket
 from helpdesk.ticket_routing.sla_check import check_ticket, check_tickets, tickets_to_check
@@ -47,7 +48,14 @@ def sla_sync(ctx: JobContext, *, ticket_id: int) -> None:
 
 @job(SLA_CHECK_JOB, max_retries=2, time_limit_ms=300_000)
 def sla_check(ctx: JobContext) -> None:
-    """Update every running clock; warnings and breaches are recorded (and acted on) once."""
+    """Update every running clock; warnings and breaches are recorded (and acted on) once.
+
+    One run at a time: a run that finds another still going leaves the work to it (which
+    chains its own continuation), so slow runs never pile up.
+    """
+    if not run_alone(ctx.session, SLA_CHECK_JOB):
+        log.info("routing.sla_check_skipped", reason="another run is going")
+        return
     now = utcnow()
     plan = tickets_to_check(ctx.session, now=now)
     check_tickets(ctx.session, plan.ticket_ids, now=now)

@@ -10,10 +10,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Role
+from helpdesk.jobs.exclusive import run_alone
 from helpdesk.notifications.models import OutgoingMail
 from helpdesk.ticket_routing.clocks import ticket_clocks
 from helpdesk.ticket_routing.models import TicketSlaClock
 from helpdesk.ticket_routing.sla_check import check_ticket, check_tickets, tickets_to_check
+from helpdesk.ticket_routing.tasks import SLA_CHECK_JOB
 from helpdesk.tickets.models import Ticket
 
 from factories import make_agent
@@ -157,3 +159,13 @@ def test_the_due_query_reads_the_partial_index_on_postgresql(postgres_engine: En
         compiled = statement.compile(postgres_engine, compile_kwargs={"literal_binds": True})
         plan = "\n".join(row[0] for row in session.execute(text(f"EXPLAIN {compiled}")))
     assert "ix_ticket_sla_clock_running_next_check" in plan, plan
+
+
+def test_a_check_run_never_overlaps_itself_on_postgresql(postgres_engine: Engine):
+    with Session(postgres_engine) as first, Session(postgres_engine) as second:
+        assert run_alone(first, SLA_CHECK_JOB)
+        assert not run_alone(second, SLA_CHECK_JOB)  # the second run leaves the work
+        second.rollback()
+        first.commit()  # the first run ends: its lock goes with its transaction
+        assert run_alone(second, SLA_CHECK_JOB)
+        second.rollback()
