@@ -33,6 +33,7 @@ def serve(host: str, port: int, workers: int) -> None:
         host=host,
         port=port,
         workers=workers,
+        http="helpdesk.web.server:NoDelayHttpProtocol",
         proxy_headers=True,
         access_log=False,
         log_config=None,
