@@ -1,0 +1,258 @@
+"""Side-by-side intake benchmark against django-helpdesk 2.6.1 (issue 13: at least 2×).
+
+Run with `make bench-peer` (opt-in; PostgreSQL: HELPDESK_BENCH_DATABASE_URL). The peer runs
+from its own virtualenv (var/peer/venv, built once from the package registry) on gunicorn
+-w 2; ours on `helpdesk serve --workers 2` with in-process jobs; each on a fresh database
+with 10,000 tickets. 8 concurrent clients for 10 s per measure, peer and ours alternated
+over HELPDESK_BENCH_ROUNDS rounds (3), then the medians and the ratios ours/peer.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import statistics
+import sys
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from peer.load import LoadResult, Prepare, Request, run_load  # noqa: E402
+from peer.peer_server import PeerUnavailable, ensure_venv, serve_peer  # noqa: E402
+
+from support.servers import fresh_postgres_database, libpq_url  # noqa: E402
+
+TICKETS = 10_000
+SECONDS = float(os.environ.get("HELPDESK_BENCH_SECONDS", "10"))
+CLIENTS = 8
+SUGGEST_TARGET_MS = 10.0
+GOAL = 2.0
+MESSAGE = "Bonjour, je n'arrive pas à télécharger mon attestation de dépôt (envoi {n})."
+QUERIES = ["attestation de dépôt", "rendez-vous préfecture", "mot de passe", "titre étudiant"]
+
+
+def hidden(page: str, name: str) -> str:
+    """The value of a hidden input of an HTML form."""
+    found = re.search(rf'name="{re.escape(name)}"\s+value="([^"]*)"', page)
+    if found is None:
+        raise RuntimeError(f"no {name!r} field in the form")
+    return found.group(1)
+
+
+def unique(client: httpx.AsyncClient, n: int) -> str:
+    """A per-client, per-request tag: no two submissions are the same (no de-duplication)."""
+    return f"{id(client) % 100_000}-{n}"
+
+
+async def peer_prepare(client: httpx.AsyncClient) -> dict[str, str]:
+    """GET django-helpdesk's public form: csrftoken cookie, csrfmiddlewaretoken, the queue."""
+    page = (await client.get("/tickets/submit/")).raise_for_status().text
+    queue = re.search(r'<option value="(\d+)">', page)
+    token = hidden(page, "csrfmiddlewaretoken")
+    return {"csrfmiddlewaretoken": token, "queue": queue.group(1) if queue else "1"}
+
+
+async def peer_post(client: httpx.AsyncClient, state: dict[str, str], n: int) -> httpx.Response:
+    """Submit the public form as a browser does (multipart, no file chosen); 302 on success."""
+    tag = unique(client, n)
+    data = {
+        **state,
+        "title": f"Attestation de dépôt introuvable {tag}",
+        "body": MESSAGE.format(n=tag),
+        "priority": "3",
+        "due_date": "",
+        "submitter_email": f"usager.{tag}@example.org",
+    }
+    files = {"attachment": ("", b"", "application/octet-stream")}
+    response = await client.post("/tickets/submit/", data=data, files=files)
+    return _expect(response, 302)
+
+
+async def ours_prepare(client: httpx.AsyncClient) -> dict[str, str]:
+    """GET our contact form: CSRF cookie and `_csrf_token`, the signed start and the visit."""
+    page = (await client.get("/contact")).raise_for_status().text
+    return {name: hidden(page, name) for name in ("_csrf_token", "started", "visit")}
+
+
+def contact_fields(tag: str) -> dict[str, str]:
+    """The fields of a valid contact request, unique by tag."""
+    return {
+        "last_name": "Martin",
+        "first_name": "Aïcha",
+        "email": f"usager.{tag}@example.org",
+        "procedure": "etudiant",
+        "reason": "attestation",
+        "subject": f"Attestation de dépôt introuvable {tag}",
+        "message": MESSAGE.format(n=tag),
+    }
+
+
+async def ours_post(client: httpx.AsyncClient, state: dict[str, str], n: int) -> httpx.Response:
+    """Submit our contact form as a browser does (multipart, no file, honeypot empty)."""
+    data = {**state, **contact_fields(unique(client, n)), "privacy": "on", "website": ""}
+    files = {"attachments": ("", b"", "application/octet-stream")}
+    return _expect(await client.post("/contact", data=data, files=files), 200)
+
+
+async def no_prepare(client: httpx.AsyncClient) -> None:
+    """Nothing to prepare (the API needs no cookie nor token)."""
+
+
+async def ours_api(client: httpx.AsyncClient, state: None, n: int) -> httpx.Response:
+    """POST /api/v1/contact in JSON; 201 on success."""
+    body = {**contact_fields(unique(client, n)), "privacy_acknowledged": True}
+    return _expect(await client.post("/api/v1/contact", json=body), 201)
+
+
+async def ours_suggest(client: httpx.AsyncClient, state: None, n: int) -> httpx.Response:
+    """GET the suggestions fragment the contact form asks for while the usager types."""
+    query = QUERIES[n % len(QUERIES)]
+    return _expect(await client.get("/aide/suggestions", params={"q": query}), 200)
+
+
+async def ours_health(client: httpx.AsyncClient, state: None, n: int) -> httpx.Response:
+    """GET /healthz: no work at all, so its latency is the transport's."""
+    return await client.get("/healthz")
+
+
+def _expect(response: httpx.Response, status: int) -> httpx.Response:
+    """Turn an unexpected success code (a 200 instead of 302, say) into a reported error."""
+    if response.status_code != status and response.status_code < 400:
+        response.status_code = 599
+    return response
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One line of the table: whose server, what is loaded, with how many clients."""
+
+    label: str
+    side: str  # "peer" or "ours"
+    prepare: Prepare
+    request: Request
+    clients: int = CLIENTS
+    seconds: float = SECONDS
+
+
+MEASURES = [
+    Measure("peer: public form POST", "peer", peer_prepare, peer_post),
+    Measure("ours: contact form POST", "ours", ours_prepare, ours_post),
+    Measure("ours: API POST (JSON)", "ours", no_prepare, ours_api),
+    Measure("ours: suggestions, 8 clients", "ours", no_prepare, ours_suggest),
+    Measure("ours: suggestions, 1 client", "ours", no_prepare, ours_suggest, 1, SECONDS / 2),
+]
+
+
+def measure(item: Measure, urls: dict[str, str], seconds: float | None = None) -> LoadResult:
+    """Run one measure and print its line and its errors."""
+    result = run_load(
+        urls[item.side],
+        item.prepare,
+        item.request,
+        clients=item.clients,
+        seconds=seconds or item.seconds,
+    )
+    print(f"  {item.label:<32} {result.summary()}", flush=True)
+    for kind, count in result.error_kinds.most_common():
+        sample = " ".join(result.error_samples[kind].split())[:200]
+        print(f"      error {kind} ×{count}: {sample}")
+    return result
+
+
+def report(results: dict[str, list[LoadResult]]) -> None:
+    """The medians over the rounds, the ratios against the peer and the targets."""
+    median: Callable[[list[float]], float] = statistics.median
+    rates = {label: median([r.rate for r in rs]) for label, rs in results.items()}
+    p50s = {label: median([r.percentile(0.5) for r in rs]) for label, rs in results.items()}
+    errors = {label: sum(r.errors for r in rs) for label, rs in results.items()}
+    print(f"\nmedians over {len(next(iter(results.values())))} round(s):")
+    for label in results:
+        p50 = f"p50 {p50s[label]:6.1f} ms"
+        print(f"  {label:<32} {rates[label]:7.1f} req/s  {p50}  ({errors[label]} errors)")
+    peer = rates[MEASURES[0].label]
+    for item in MEASURES[1:3]:
+        ratio = rates[item.label] / peer if peer else float("nan")
+        verdict = "met" if ratio >= GOAL else "MISSED"
+        print(f"  ratio {item.label} / peer form: {ratio:.2f} (goal ≥ {GOAL}: {verdict})")
+    alone = p50s[MEASURES[4].label]
+    verdict = "met" if alone <= SUGGEST_TARGET_MS else "MISSED"
+    target = f"target ≤ {SUGGEST_TARGET_MS} ms: {verdict}"
+    print(f"  suggestions p50, one client: {alone:.1f} ms ({target})")
+
+
+def run_rounds(urls: dict[str, str], rounds: int) -> None:
+    """A short warm-up of each measure, then the rounds, peer and ours alternated."""
+    print("warm-up (not counted):")
+    for item in MEASURES:
+        measure(item, urls, seconds=2.0)
+    results: dict[str, list[LoadResult]] = {item.label: [] for item in MEASURES}
+    for number in range(1, rounds + 1):
+        print(f"round {number}/{rounds}:")
+        for item in MEASURES:
+            results[item.label].append(measure(item, urls))
+    report(results)
+    transport_check(urls)
+
+
+def transport_check(urls: dict[str, str]) -> None:
+    """One client on /healthz over keep-alive: flags the ~40 ms delayed-ACK wait if present."""
+    print("\ntransport check (not part of the goal):")
+    health = Measure("ours: /healthz, 1 client", "ours", no_prepare, ours_health, 1, 2.0)
+    p50 = measure(health, urls).percentile(0.5)
+    if p50 > 30:
+        print(
+            "  keep-alive responses wait for the client's delayed ACK (~40 ms): uvicorn's\n"
+            "  --workers N listener leaves TCP_NODELAY off (Kludex/uvicorn#3149); this caps\n"
+            "  each client of ours at about 20 requests per second."
+        )
+
+
+def _interrupt(signum: int, _frame: FrameType | None) -> Any:
+    """SIGTERM as Ctrl-C: unwind, stop the servers and drop the databases."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main() -> int:
+    """Build the peer if needed, serve both sides on fresh databases, measure, clean up."""
+    server = os.environ.get("HELPDESK_BENCH_DATABASE_URL")
+    if not server:
+        print("peer [postgresql]: not measured (set HELPDESK_BENCH_DATABASE_URL)")
+        return 0
+    rounds = int(os.environ.get("HELPDESK_BENCH_ROUNDS", "3"))
+    try:
+        bin_dir = ensure_venv()
+    except (PeerUnavailable, OSError) as error:
+        print(f"peer: not measured (its virtualenv could not be built: {error})")
+        return 0
+    from peer.ours_server import serve_ours  # our application, imported only when measured
+
+    signal.signal(signal.SIGTERM, _interrupt)
+    print(f"machine: {os.cpu_count()} CPU(s), shared: expect noise of ±30–50 % on ratios")
+    try:
+        with ExitStack() as stack:
+            peer_db = stack.enter_context(fresh_postgres_database(server))
+            ours_db = stack.enter_context(fresh_postgres_database(server))
+            urls = {
+                "peer": stack.enter_context(
+                    serve_peer(bin_dir, libpq_url(peer_db), tickets=TICKETS)
+                ),
+                "ours": stack.enter_context(serve_ours(ours_db, tickets=TICKETS)),
+            }
+            run_rounds(urls, rounds)
+    except KeyboardInterrupt:
+        print("\ninterrupted: servers stopped, databases dropped")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
