@@ -165,9 +165,7 @@ MEASURES = [
     # Diagnostics (not the goal): each request on a new connection, as the peer's gunicorn
     # sync workers answer anyway; shows what the keep-alive delayed-ACK wait costs ours.
     Measure("ours: form POST, no keep-alive", "ours", ours_prepare_close, ours_post),
-    Measure(
-        "ours: suggestions, 1 client, no keep-alive", "ours", close_prepare, ours_suggest, 1, 5.0
-    ),
+    Measure("ours: suggest, 1 client, no keep-alive", "ours", close_prepare, ours_suggest, 1, 5.0),
 ]
 
 
