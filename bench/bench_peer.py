@@ -23,6 +23,8 @@ from types import FrameType
 from typing import Any
 
 import httpx
+import psycopg
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -236,6 +238,20 @@ def transport_check(urls: dict[str, str]) -> None:
         )
 
 
+def commit_mode(urls: list[str]) -> None:
+    """HELPDESK_BENCH_SYNCHRONOUS_COMMIT=off: both databases commit without waiting for the
+    disk (a shared disk's fsync otherwise dominates the peer's autocommit writes)."""
+    mode = os.environ.get("HELPDESK_BENCH_SYNCHRONOUS_COMMIT", "")
+    if mode not in {"on", "off"}:
+        print("databases: the server's synchronous_commit (HELPDESK_BENCH_SYNCHRONOUS_COMMIT)")
+        return
+    for url in urls:
+        with psycopg.connect(libpq_url(url), autocommit=True) as connection:
+            name = make_url(url).database
+            connection.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = {mode}')
+    print(f"databases: synchronous_commit = {mode} on both (HELPDESK_BENCH_SYNCHRONOUS_COMMIT)")
+
+
 def _interrupt(signum: int, _frame: FrameType | None) -> Any:
     """SIGTERM as Ctrl-C: unwind, stop the servers and drop the databases."""
     raise KeyboardInterrupt(f"signal {signum}")
@@ -261,6 +277,7 @@ def main() -> int:
         with ExitStack() as stack:
             peer_db = stack.enter_context(fresh_postgres_database(server))
             ours_db = stack.enter_context(fresh_postgres_database(server))
+            commit_mode([peer_db, ours_db])
             urls = {
                 "peer": stack.enter_context(
                     serve_peer(bin_dir, libpq_url(peer_db), tickets=TICKETS)
