@@ -27,7 +27,8 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+# This checkout first (an editable install of another checkout would win otherwise).
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from peer.load import LoadResult, Prepare, Request, run_load  # noqa: E402
 from peer.peer_server import PeerUnavailable, ensure_venv, serve_peer  # noqa: E402
@@ -284,9 +285,13 @@ def main() -> int:
                 ),
                 "ours": stack.enter_context(serve_ours(ours_db, tickets=TICKETS)),
             }
-            run_rounds(urls, rounds)
+            try:
+                run_rounds(urls, rounds)
+            except KeyboardInterrupt:
+                print("\ninterrupted: stopping the servers, dropping the databases…", flush=True)
+                raise
     except KeyboardInterrupt:
-        print("\ninterrupted: servers stopped, databases dropped")
+        print("interrupted: servers stopped, databases dropped")
         return 130
     return 0
 

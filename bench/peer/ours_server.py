@@ -66,6 +66,8 @@ def serve_ours(database_url: str, *, tickets: int) -> Iterator[str]:
         }
         env = {k: v for k, v in os.environ.items() if not k.startswith("HELPDESK_")}
         env.update(settings)
+        # This checkout's code, not that of an editable install the venv may point elsewhere.
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         shown = {k: v for k, v in settings.items() if k != "HELPDESK_SECRET_KEY"}
         print("ours: settings for the load: " + " ".join(f"{k}={v}" for k, v in shown.items()))
         helpdesk = Path(sys.executable).parent / "helpdesk"
