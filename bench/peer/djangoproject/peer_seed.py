@@ -1,4 +1,4 @@
-"""Prepare the peer's database: migrate, one public queue, N tickets with 2 follow-ups each.
+"""Prepare the peer's database: migrate, a public queue, N tickets with 2 follow-ups, an agent.
 
 Run inside the peer's virtualenv with DJANGO_SETTINGS_MODULE=peer_settings:
 `python peer_seed.py 10000`. Bulk inserts: a few seconds for 10,000 tickets.
@@ -16,7 +16,7 @@ WORDS = ["attestation", "titre", "séjour", "rendez-vous", "compte", "dossier", 
 
 
 def seed(tickets: int) -> None:
-    """Create the queue and the tickets (with their follow-ups) in batches."""
+    """Create the queue, the tickets (with their follow-ups) in batches and a staff account."""
     from helpdesk.models import FollowUp, Queue, Ticket
 
     queue = Queue.objects.create(
@@ -43,6 +43,9 @@ def seed(tickets: int) -> None:
             for title in ("Réponse du support", "Réponse de l'usager")
         )
         made += size
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("bench", "bench@peer.example", "bench-password")
     print(f"peer: queue {queue.pk}, {made} tickets, {2 * made} follow-ups", flush=True)
 
 
