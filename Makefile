@@ -9,7 +9,7 @@ CHROMIUM ?= $(or $(HELPDESK_TEST_CHROMIUM),/usr/bin/chromium)
 DOSSIERS_PORT ?= 8001
 DEMO_EVENTS_SECRET := demo-dossier-events-secret
 
-.PHONY: run test lint format bench bench-scale bench-suggest install install-dev assets locale messages migrate seed clean check-chromium
+.PHONY: run test lint format bench bench-scale bench-suggest bench-peer install install-dev assets locale messages migrate seed clean check-chromium
 
 run: install assets locale
 	$(BIN)/helpdesk migrate
@@ -51,6 +51,12 @@ bench: install-dev bench-suggest
 bench-scale: install-dev
 	HELPDESK_BENCH_DATABASE_URL=$${HELPDESK_BENCH_DATABASE_URL-$$HELPDESK_TEST_DATABASE_URL} \
 	$(BIN)/python bench/bench_scale.py
+
+# Side by side with django-helpdesk 2.6.1 (opt-in, not in `make bench`): builds the peer's
+# virtualenv once in var/peer/venv from the package registry; PostgreSQL only.
+bench-peer: install-dev
+	HELPDESK_BENCH_DATABASE_URL=$${HELPDESK_BENCH_DATABASE_URL-$$HELPDESK_TEST_DATABASE_URL} \
+	$(BIN)/python bench/bench_peer.py
 
 bench-suggest: install-dev
 	$(BIN)/python bench/bench_suggest.py

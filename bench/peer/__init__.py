@@ -1,0 +1,1 @@
+"""Side-by-side benchmark against django-helpdesk 2.6.1 (`make bench-peer`)."""
