@@ -8,30 +8,12 @@ opens a second writer beside the request's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlmodel import Session, col, select
 
 from helpdesk.admin.dead_letters import matching
 from helpdesk.admin.filters import DeadLetterFilters
-from helpdesk.db import utcnow
 from helpdesk.jobs import outbox
 from helpdesk.jobs.models import DeadLetter
-from helpdesk.jobs.registry import relay_after_commit
-
-REPLAY_BATCH = 500
-
-
-def replay(session: Session, *, dead_letter_ids: Sequence[int]) -> int:
-    """Send these dead letters' jobs again after commit; returns how many were not replayed yet."""
-    replayed = 0
-    unique = list(dict.fromkeys(dead_letter_ids))
-    for start in range(0, len(unique), REPLAY_BATCH):
-        batch = unique[start : start + REPLAY_BATCH]
-        outbox_ids = outbox.reopen_dead_letters(session, batch, now=utcnow())
-        relay_after_commit(session, outbox_ids)
-        replayed += len(outbox_ids)
-    return replayed
 
 
 def replay_matching(
@@ -53,12 +35,12 @@ def replay_matching(
                 select(DeadLetter.id)
                 .where(*conditions, col(DeadLetter.id) > after)
                 .order_by(col(DeadLetter.id))
-                .limit(REPLAY_BATCH)
+                .limit(outbox.REPLAY_BATCH)
             ).all()
             if i is not None
         ]
         if not ids:
             return replayed
-        replayed += replay(session, dead_letter_ids=ids)
+        replayed += outbox.replay_dead_letters(session, ids)
         session.flush()
         after = ids[-1]

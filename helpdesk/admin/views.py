@@ -15,8 +15,9 @@ from sqlmodel import Session
 
 from helpdesk.admin.dead_letters import KindCount, dead_letter_page, kind_counts
 from helpdesk.admin.filters import FIELDS, STATES, ParsedFilters, parse_filters
-from helpdesk.admin.replay import replay, replay_matching
+from helpdesk.admin.replay import replay_matching
 from helpdesk.auth.models import Agent
+from helpdesk.jobs.outbox import replay_dead_letters
 from helpdesk.policy import Action
 from helpdesk.web.dependencies import DbSession, require_right
 from helpdesk.web.forms import FormModel
@@ -154,7 +155,7 @@ class AdminController(Controller):
             bound = as_id(data.plafond)
             count = replay_matching(db_session, filters=parsed.filters, up_to_id=bound)
             return _back(parsed, count, keep_page=False)
-        return _back(parsed, replay(db_session, dead_letter_ids=ids), keep_page=True)
+        return _back(parsed, replay_dead_letters(db_session, ids), keep_page=True)
 
     @post("/travaux/{dead_letter_id:int}/relancer", sync_to_thread=True)
     def replay_one(
@@ -166,5 +167,5 @@ class AdminController(Controller):
     ) -> Redirect:
         """Send one dead letter's job again (a second replay does nothing)."""
         _, parsed = _filters(db_session, data.filter_params())
-        count = replay(db_session, dead_letter_ids=[dead_letter_id])
+        count = replay_dead_letters(db_session, [dead_letter_id])
         return _back(parsed, count, keep_page=True)

@@ -18,7 +18,9 @@ from sqlmodel import Session, col, select
 
 from helpdesk.db import utcnow
 from helpdesk.jobs.models import DeadLetter, OutboxMessage
-from helpdesk.jobs.registry import JobSpec
+from helpdesk.jobs.registry import JobSpec, relay_after_commit
+
+REPLAY_BATCH = 500
 
 MAX_ERROR = 500
 
@@ -142,3 +144,17 @@ def reopen_dead_letters(session: Session, ids: Sequence[int], *, now: datetime) 
 def describe(error: BaseException) -> str:
     """An error as one line: its type and message."""
     return f"{type(error).__name__}: {error}"
+
+
+def replay_dead_letters(session: Session, dead_letter_ids: Sequence[int]) -> int:
+    """Make these dead letters' jobs due again, sent after the caller's commit (or by the
+    sweep when the broker is down); returns how many were not replayed yet."""
+    replayed = 0
+    unique = list(dict.fromkeys(dead_letter_ids))
+    for start in range(0, len(unique), REPLAY_BATCH):
+        outbox_ids = reopen_dead_letters(
+            session, unique[start : start + REPLAY_BATCH], now=utcnow()
+        )
+        relay_after_commit(session, outbox_ids)
+        replayed += len(outbox_ids)
+    return replayed

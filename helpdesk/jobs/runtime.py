@@ -242,13 +242,8 @@ class JobRuntime:
 
     def replay_dead_letters(self, dead_letter_ids: Sequence[int]) -> int:
         """Make these dead letters' jobs due again and send them; returns how many."""
-        with session_scope(self.engine) as session:
-            outbox_ids = outbox.reopen_dead_letters(session, dead_letter_ids, now=utcnow())
-        try:
-            self.dispatch(outbox_ids)
-        except Exception:  # committed as due: the sweep sends them
-            log.exception("outbox.replay_dispatch_failed", outbox_ids=outbox_ids)
-        return len(outbox_ids)
+        with self.transaction() as session:  # its commit relays the rows through this runtime
+            return outbox.replay_dead_letters(session, dead_letter_ids)
 
     def replay_dead_letter(self, dead_letter_id: int) -> None:
         """Send one dead letter's job again (a second replay does nothing)."""
