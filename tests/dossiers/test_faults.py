@@ -14,8 +14,8 @@ from dossiers.breaker import CircuitBreaker, CircuitOpenError
 from dossiers.http_source import HttpDossierSource
 from dossiers.source import DossierUnavailableError
 
-from support.dossier_service import demo, serve_in_thread
-from support.servers import free_port
+from support.dossier_service import demo
+from support.servers import free_port, serve_in_thread
 
 NUMBER = "7501202501010000001"
 

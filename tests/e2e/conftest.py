@@ -17,8 +17,7 @@ from helpdesk.migrate import migrate
 from helpdesk.seed import seed_demo
 
 from conftest import make_settings
-from support.live import serve
-from support.servers import CHROMIUM_ARGS, chromium_path, free_port
+from support.servers import CHROMIUM_ARGS, chromium_path, free_port, serve_in_thread
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     port = free_port()
     settings = make_settings(folder, base_url=f"http://127.0.0.1:{port}")
     app = create_app(settings, engine=engine, run_jobs=True)
-    with serve(app, port=port) as url:
+    with serve_in_thread(app, port=port) as url:
         yield LiveServer(url=url, engine=engine, jobs=app.state.jobs)
 
 

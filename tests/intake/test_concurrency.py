@@ -14,7 +14,8 @@ from helpdesk.notifications.models import OutgoingMail
 from helpdesk.tickets.models import Ticket
 
 from conftest import make_settings
-from support.live import send_all_at_once, serve
+from support.live import send_all_at_once
+from support.servers import serve_in_thread
 
 SENDERS = 20
 
@@ -26,7 +27,7 @@ def test_twenty_concurrent_senders_on_sqlite_all_succeed_and_every_job_runs(
         tmp_path, intake_rate_limit=1_000, intake_min_fill_seconds=0, worker_threads=2
     )
     app = create_app(settings, engine=sqlite_engine, run_jobs=True)
-    with serve(app) as url:
+    with serve_in_thread(app) as url:
         sends = send_all_at_once(url, settings, forms=SENDERS, api=SENDERS)
         app.state.jobs.join(timeout_ms=60_000)
 

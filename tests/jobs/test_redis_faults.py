@@ -33,8 +33,8 @@ from .test_outbox import (
 from conftest import make_settings
 from factories import PASSWORD, make_agent
 from support.faults import frozen_redis
-from support.live import send_api, send_form, serve
-from support.servers import SmtpSink
+from support.live import send_api, send_form
+from support.servers import SmtpSink, serve_in_thread
 
 PAGE_BUDGET_S = 2.0
 
@@ -137,7 +137,10 @@ def test_a_frozen_redis_costs_pages_and_forms_at_most_their_budget(
             tmp_path, redis_url=url, intake_rate_limit=1_000, intake_min_fill_seconds=0
         )
         app = create_app(settings, engine=postgres_engine, run_jobs=False)
-        with serve(app) as base_url, httpx.Client(base_url=base_url, timeout=30) as client:
+        with (
+            serve_in_thread(app) as base_url,
+            httpx.Client(base_url=base_url, timeout=30) as client,
+        ):
             sends = [send_form(base_url, settings, 1), send_api(base_url, settings, 2)]
             sends.append(send_form(base_url, settings, 3))
             ready, ready_seconds = timed_get(client, "/readyz")

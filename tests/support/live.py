@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import uvicorn
 
 from helpdesk.config import Settings
 from helpdesk.intake.forms import started_token
@@ -22,27 +21,6 @@ from conftest import CSRF_INPUT
 from support.servers import free_port
 
 SEND_TIMEOUT_S = 120.0
-
-
-@contextmanager
-def serve(app: Any, *, port: int | None = None) -> Iterator[str]:
-    """Serve `app` with uvicorn in a thread for the block; yields its base URL."""
-    port = port or free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the live server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @contextmanager
