@@ -35,7 +35,7 @@ from helpdesk.jobs.registry import JobContext  # noqa: E402
 from helpdesk.logging import configure_logging  # noqa: E402
 from helpdesk.migrate import migrate  # noqa: E402
 from helpdesk.seed import DEMO_PASSWORD, seed_demo  # noqa: E402
-from helpdesk.ticket_routing.sla_check import check_tickets, tickets_to_check  # noqa: E402
+from helpdesk.ticket_routing.sla_check import check_due  # noqa: E402
 from helpdesk.ticket_routing.tasks import sla_check  # noqa: E402
 from helpdesk.tickets.listing import encode_cursor  # noqa: E402
 from helpdesk.volume import seed_volume  # noqa: E402
@@ -161,8 +161,7 @@ def bench_sla(engine: Engine) -> None:
     while True:
         with Session(engine) as session:
             now = utcnow()
-            plan = tickets_to_check(session, now=now)
-            check_tickets(session, plan.ticket_ids, now=now)
+            plan = check_due(session, now=now, continuation=checked > 0)
             session.commit()
         checked += len(plan.ticket_ids)
         if not plan.more:

@@ -151,3 +151,11 @@ def require_id(row: Any) -> int:
     if row.id is None:
         raise RuntimeError(f"{type(row).__name__} has no id yet: flush the session first")
     return int(row.id)
+
+
+def assign_changed(instance: Any, **values: Any) -> None:
+    """Set only the attributes whose value differs: an assignment to a table model goes
+    through pydantic and SQLAlchemy's history, which costs more than the comparison."""
+    for name, value in values.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)

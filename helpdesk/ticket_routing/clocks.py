@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from helpdesk.db import utcnow
+from helpdesk.db import assign_changed, utcnow
 from helpdesk.ticket_routing.models import SlaPolicy, TicketSlaClock
 from helpdesk.ticket_routing.sla_batch import ChainSettings
 from helpdesk.tickets.events import HANDOVER_KINDS, EventKind
-from helpdesk.tickets.lifecycle import status_changes
+from helpdesk.tickets.lifecycle import HistoryLine, status_changes
 from helpdesk.tickets.models import Queue, Status, Ticket, TicketEvent
 from routing.sla import Span, waiting_spans
 
@@ -47,7 +47,7 @@ def history(session: Session, ticket_id: int) -> list[TicketEvent]:
     )
 
 
-def stints(events: Sequence[TicketEvent]) -> list[Stint]:
+def stints(events: Sequence[HistoryLine]) -> list[Stint]:
     """The stints of a ticket in its queues, read from its history."""
     found: list[list] = []  # [queue, start, end, responded_at]
     queue = ""
@@ -75,7 +75,7 @@ def stints(events: Sequence[TicketEvent]) -> list[Stint]:
     return [Stint(q, s, e, r) for q, s, e, r in found]
 
 
-def _respond(current: list | None, event: TicketEvent) -> None:
+def _respond(current: list | None, event: HistoryLine) -> None:
     """Note the first agent action of a stint."""
     if (
         current is not None
@@ -86,7 +86,7 @@ def _respond(current: list | None, event: TicketEvent) -> None:
         current[3] = event.at
 
 
-def pauses(events: Sequence[TicketEvent]) -> list[Span]:
+def pauses(events: Sequence[HistoryLine]) -> list[Span]:
     """When the ticket waited on the requester (the clocks stand still)."""
     changes = zip(events, status_changes(events), strict=True)
     return waiting_spans([(event.at, change[1]) for event, change in changes if change is not None])
@@ -96,7 +96,7 @@ def sync_clocks(
     session: Session,
     ticket: Ticket,
     *,
-    events: Sequence[TicketEvent] | None = None,
+    events: Sequence[HistoryLine] | None = None,
     clocks: Sequence[TicketSlaClock] | None = None,
     chain: ChainSettings | None = None,
 ) -> list[TicketSlaClock]:
@@ -124,17 +124,16 @@ def sync_clocks(
             ),
             None,
         )
-        if clock is None:
+        if clock is None:  # a new stint: its clock joins the session
             policy = (
                 chain.policy_for(queue.id, ticket.priority)  # type: ignore[arg-type]
                 if chain
                 else _policy(session, queue, ticket.priority)
             )
             clock = _new_clock(ticket, queue, policy, stint.start)
+            session.add(clock)
             created = True
-        clock.stopped_at = stint.end
-        clock.responded_at = stint.responded_at
-        session.add(clock)
+        assign_changed(clock, stopped_at=stint.end, responded_at=stint.responded_at)
         result.append(clock)
     for stale in (c for c in clocks if c not in result):
         session.delete(stale)  # a stint that routing retargeted before anyone worked on it

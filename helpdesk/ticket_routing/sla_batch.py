@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Agent, Role
@@ -79,12 +82,24 @@ def supervisors_of(session: Session, queue: Queue) -> list[Agent]:
     )
 
 
+class HistoryRow(NamedTuple):
+    """A history line as the check reads it: the columns it needs, not an ORM object (a
+    batch reads thousands of lines; loading them as objects was a third of its time)."""
+
+    ticket_id: int
+    at: datetime
+    kind: str
+    from_value: str | None
+    to_value: str | None
+    actor_id: int | None
+
+
 @dataclass(frozen=True)
 class TicketState:
     """A locked ticket with its history in order and its stored clocks."""
 
     ticket: Ticket
-    events: list[TicketEvent]
+    events: list[HistoryRow]
     clocks: list[TicketSlaClock]
 
 
@@ -101,13 +116,21 @@ def lock_tickets(session: Session, ticket_ids: Sequence[int]) -> list[TicketStat
         .with_for_update()
         .execution_options(populate_existing=True)
     ).all()
-    events: dict[int, list[TicketEvent]] = defaultdict(list)
-    for event in session.exec(
-        select(TicketEvent)
+    events: dict[int, list[HistoryRow]] = defaultdict(list)
+    for row in session.execute(
+        sa_select(
+            col(TicketEvent.ticket_id),
+            col(TicketEvent.at),
+            col(TicketEvent.kind),
+            col(TicketEvent.from_value),
+            col(TicketEvent.to_value),
+            col(TicketEvent.actor_id),
+        )
         .where(col(TicketEvent.ticket_id).in_(ids))
         .order_by(col(TicketEvent.ticket_id), col(TicketEvent.at), col(TicketEvent.id))
     ):
-        events[event.ticket_id].append(event)
+        line = HistoryRow._make(row)
+        events[line.ticket_id].append(line)
     clocks: dict[int, list[TicketSlaClock]] = defaultdict(list)
     for clock in session.exec(
         select(TicketSlaClock)

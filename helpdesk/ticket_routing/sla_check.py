@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import structlog
 from sqlmodel import Session, col, select
 
-from helpdesk.db import utcnow
+from helpdesk.db import assign_changed, utcnow
 from helpdesk.ticket_routing.clocks import pauses, sync_clocks
 from helpdesk.ticket_routing.models import SlaPolicy, TicketSlaClock
 from helpdesk.ticket_routing.sla_batch import ChainSettings, TicketState, lock_tickets
@@ -78,6 +78,15 @@ def tickets_to_check(
     return CheckPlan(ticket_ids=sorted(ids), more=len(due) == due_batch)
 
 
+def check_due(session: Session, *, now: datetime, continuation: bool = False) -> CheckPlan:
+    """One run of the periodic check: the due clocks, and (unless it continues a run that
+    found more due) a few clocks checked longest ago and active tickets without a clock."""
+    only_due = {"revisit_batch": 0, "new_batch": 0} if continuation else {}
+    plan = tickets_to_check(session, now=now, **only_due)
+    check_tickets(session, plan.ticket_ids, now=now)
+    return plan
+
+
 def check_ticket(session: Session, *, ticket_id: int, now: datetime | None = None) -> None:
     """Bring a ticket's clocks up to date and act on new warnings and breaches."""
     check_tickets(session, [ticket_id], now=now)
@@ -144,19 +153,23 @@ def _check_clock(
 
     response = target(policy.response_minutes, clock.responded_at or clock.stopped_at)
     resolution = target(policy.resolution_minutes, clock.stopped_at)
-    clock.response_due_at, clock.resolution_due_at = response.due_at, resolution.due_at
-    clock.state = worst(response.state, resolution.state).value
-    clock.checked_at = now
-    session.add(clock)
+    assign_changed(
+        clock,
+        response_due_at=response.due_at,
+        resolution_due_at=resolution.due_at,
+        state=worst(response.state, resolution.state).value,
+        checked_at=now,
+    )
     for name, status in (("response", response), ("resolution", resolution)):
         _warn_or_breach(session, chain, ticket, clock, policy, name, status, now)
-    clock.next_check_at = _earliest(
+    next_check_at = _earliest(
         status.next_change(
             warned=getattr(clock, f"{name}_warned_at") is not None,
             breached=getattr(clock, f"{name}_breached_at") is not None,
         )
         for name, status in (("response", response), ("resolution", resolution))
     )
+    assign_changed(clock, next_check_at=next_check_at)
 
 
 def _earliest(moments: Iterable[datetime | None]) -> datetime | None:
@@ -192,7 +205,6 @@ def _mark_once(session: Session, clock: TicketSlaClock, column: str, now: dateti
     if getattr(clock, column) is not None:
         return False
     setattr(clock, column, now)
-    session.add(clock)
     return True
 
 

@@ -9,7 +9,7 @@ from helpdesk.db import utcnow
 from helpdesk.jobs.exclusive import run_alone
 from helpdesk.jobs.registry import JobContext, enqueue_job, job
 from helpdesk.ticket_routing.service import ROUTING_JOB, route_ticket
-from helpdesk.ticket_routing.sla_check import check_ticket, check_tickets, tickets_to_check
+from helpdesk.ticket_routing.sla_check import check_due, check_ticket
 from helpdesk.tickets.lifecycle import SLA_SYNC_JOB
 from helpdesk.tickets.models import Ticket
 
@@ -47,7 +47,7 @@ def sla_sync(ctx: JobContext, *, ticket_id: int) -> None:
 
 
 @job(SLA_CHECK_JOB, max_retries=2, time_limit_ms=300_000)
-def sla_check(ctx: JobContext) -> None:
+def sla_check(ctx: JobContext, *, continuation: bool = False) -> None:
     """Update every running clock; warnings and breaches are recorded (and acted on) once.
 
     One run at a time: a run that finds another still going leaves the work to it (which
@@ -56,9 +56,7 @@ def sla_check(ctx: JobContext) -> None:
     if not run_alone(ctx.session, SLA_CHECK_JOB):
         log.info("routing.sla_check_skipped", reason="another run is going")
         return
-    now = utcnow()
-    plan = tickets_to_check(ctx.session, now=now)
-    check_tickets(ctx.session, plan.ticket_ids, now=now)
+    plan = check_due(ctx.session, now=utcnow(), continuation=continuation)
     if plan.more:  # more clocks are due: the next run follows this one's commit at once
-        enqueue_job(ctx.session, SLA_CHECK_JOB)
+        enqueue_job(ctx.session, SLA_CHECK_JOB, continuation=True)
     log.info("routing.sla_checked", tickets=len(plan.ticket_ids), more=plan.more)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, text
 from sqlalchemy.orm import object_session
@@ -109,7 +109,31 @@ def implied_status(kind: str, current: str) -> Status | None:
     return None
 
 
-def status_changes(events: Sequence[TicketEvent]) -> list[tuple[str, str] | None]:
+class HistoryLine(Protocol):
+    """What reading a history needs of a line: a TicketEvent, or a row of those columns."""
+
+    @property
+    def at(self) -> datetime:
+        """When it happened."""
+
+    @property
+    def kind(self) -> str:
+        """What happened (an EventKind value)."""
+
+    @property
+    def from_value(self) -> str | None:
+        """The value before (a status, a queue code)."""
+
+    @property
+    def to_value(self) -> str | None:
+        """The value after."""
+
+    @property
+    def actor_id(self) -> int | None:
+        """The agent who did it (None: the system)."""
+
+
+def status_changes(events: Sequence[HistoryLine]) -> list[tuple[str, str] | None]:
     """For each line of a history in order, the (from, to) statuses it records, or None."""
     current: str = Status.NEW
     changes: list[tuple[str, str] | None] = []
