@@ -4,6 +4,8 @@ Run with `make bench` (PostgreSQL only: HELPDESK_BENCH_DATABASE_URL). Each size 
 fresh database with the demo chain and accounts, then `seed_volume` writes the tickets;
 pages are timed through Litestar's in-process client, signed in as the demo téléconseiller
 and the demo DP ANEF agent. 1M tickets takes a while: set HELPDESK_BENCH_MILLION=1.
+HELPDESK_BENCH_EXISTING_URL measures a database generated earlier instead (the SLA part
+then checks what is due there).
 """
 
 from __future__ import annotations
@@ -193,9 +195,28 @@ def bench_size(url: str, tickets: int) -> None:
     engine.dispose()
 
 
+def bench_existing(url: str) -> None:
+    """Measure a database generated earlier (brought to the latest revision first)."""
+    engine = make_engine(url)
+    started = time.perf_counter()
+    migrate(engine)
+    with engine.connect() as connection:
+        tickets = connection.execute(text("SELECT count(*) FROM ticket")).scalar_one()
+    print(
+        f"scale {tickets} tickets [postgresql, existing]: migrated in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    bench_pages(engine, read_samples(engine))
+    bench_sla(engine)
+    engine.dispose()
+
+
 def main() -> None:
-    """Measure each size on a fresh PostgreSQL database."""
+    """Measure each size on a fresh PostgreSQL database (or HELPDESK_BENCH_EXISTING_URL)."""
     configure_logging("WARNING")
+    if existing := os.environ.get("HELPDESK_BENCH_EXISTING_URL"):
+        bench_existing(existing)
+        return
     server = os.environ.get("HELPDESK_BENCH_DATABASE_URL")
     if not server:
         print("scale [postgresql]: not measured (set HELPDESK_BENCH_DATABASE_URL)")
