@@ -90,7 +90,7 @@ def list_tickets(session: Session, *, agent: Agent, filters: QueueFilters) -> Ti
 
 def _conditions(session: Session, agent: Agent, filters: QueueFilters) -> list[Any]:
     """The WHERE clauses of a list."""
-    conditions: list[Any] = [visible_tickets(session, agent)]
+    conditions: list[Any] = [visible_tickets(session, agent, in_queue=filters.queue_id)]
     if filters.queue_id is not None:
         conditions.append(col(Ticket.queue_id) == filters.queue_id)
     if filters.status == "actifs":

@@ -165,6 +165,12 @@ def test_every_agent_sees_what_the_history_scan_showed(session: Session, tmp_pat
         assert new == old, f"{name}: new {sorted(new)} ≠ old {sorted(old)}"
         for ticket in tickets:
             assert may_view(session, agent, ticket) == (ticket.id in old), (name, ticket.reference)
+        for queue in session.exec(select(Queue)).all():  # a queue's list: the short condition
+            listed = select(Ticket.id).where(col(Ticket.queue_id) == queue.id)
+            short = set(
+                session.exec(listed.where(visible_tickets(session, agent, in_queue=queue.id)))
+            )
+            assert short == {i for i in session.exec(listed) if i in old}, (name, queue.code)
 
 
 def test_passages_are_the_current_queue_and_those_the_history_names(
