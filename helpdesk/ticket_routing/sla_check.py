@@ -189,14 +189,14 @@ def _warn_or_breach(
     now: datetime,
 ) -> None:
     """Record a warning or a breach of one target, exactly once each."""
-    if status.state == SlaState.WARNING and _mark_once(session, clock, f"{name}_warned_at", now):
+    if status.state == SlaState.WARNING and _mark_once(clock, f"{name}_warned_at", now):
         _record(session, ticket, clock, EventKind.SLA_WARNING, name, status)
-    if status.state == SlaState.BREACHED and _mark_once(session, clock, f"{name}_breached_at", now):
+    if status.state == SlaState.BREACHED and _mark_once(clock, f"{name}_breached_at", now):
         _record(session, ticket, clock, EventKind.SLA_BREACHED, name, status)
         _breach_actions(session, chain, ticket, clock, policy, name)
 
 
-def _mark_once(session: Session, clock: TicketSlaClock, column: str, now: datetime) -> bool:
+def _mark_once(clock: TicketSlaClock, column: str, now: datetime) -> bool:
     """Set a timestamp that is still empty; False if a run already set it.
 
     The clock was read after its ticket was locked (`lock_tickets`), so no other check can
