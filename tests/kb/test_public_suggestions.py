@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from kb.helpers import add_article, content
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from helpdesk.db import make_engine
@@ -16,23 +14,9 @@ from helpdesk.kb import service
 from helpdesk.kb.public_suggest import query_key
 
 from conftest import WebClient, make_settings
+from support.statements import counted
 
 QUERY = "récépissé perdu remplacer"
-
-
-@contextmanager
-def counted(engine: Engine) -> Iterator[list[str]]:
-    """Every statement the engine runs inside the block."""
-    statements: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
 
 
 def suggest(web: WebClient, q: str, lang: str = "fr"):
