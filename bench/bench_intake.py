@@ -42,6 +42,9 @@ from support.servers import fresh_postgres_database  # noqa: E402
 CLIENTS = int(os.environ.get("HELPDESK_BENCH_CLIENTS", "8"))
 SECONDS = float(os.environ.get("HELPDESK_BENCH_SECONDS", "10"))
 WORKERS = int(os.environ.get("HELPDESK_BENCH_WORKERS", "2"))
+# Clients connect this many seconds apart (keep-alive connections opened in one burst all
+# land on one uvicorn worker: the other stays idle; 0 to see that).
+STAGGER = float(os.environ.get("HELPDESK_BENCH_STAGGER", "0.05"))
 # django-helpdesk 2.6.1 on gunicorn -w 2, PostgreSQL, same machine kind (speed.md): 50–165 req/s.
 PEER_SUBMISSIONS_RPS = (50.0, 165.0)
 SUGGEST_P50_TARGET_MS = 10.0
@@ -205,7 +208,7 @@ def verdict(result: LoadResult) -> str:
 
 def bench(base_url: str) -> None:
     """The measures, one line each, with their targets."""
-    options = {"base_url": base_url, "clients": CLIENTS, "seconds": SECONDS}
+    options = {"base_url": base_url, "clients": CLIENTS, "seconds": SECONDS, "stagger": STAGGER}
     form = run_load(post_form, prepare=read_form, ok=form_ok, **options)
     print(form.line("contact form POST"), "·", verdict(form))
     api = run_load(post_api, ok=lambda r: r.status_code == 201, **options)
@@ -227,7 +230,8 @@ def main() -> None:
     relaxed = ", ".join(f"{k}={v}" for k, v in RELAXED.items())
     print(
         f"intake [postgresql, helpdesk serve --workers {WORKERS}, in-process jobs; "
-        f"{CLIENTS} clients × {SECONDS:.0f} s each; relaxed for the load: {relaxed}]"
+        f"{CLIENTS} clients × {SECONDS:.0f} s each, connecting {STAGGER * 1000:.0f} ms apart; "
+        f"relaxed for the load: {relaxed}]"
     )
     with fresh_postgres_database(server) as url:
         prepare_database(url)

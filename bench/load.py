@@ -81,11 +81,14 @@ async def load(
     prepare: Prepare | None = None,
     ok: Callable[[httpx.Response], bool] = _default_ok,
     pace: float = 0.0,
+    stagger: float = 0.0,
 ) -> LoadResult:
     """Run `clients` concurrent loops for `warmup` + `seconds`; only the last `seconds` count.
 
     `pace` > 0 makes each client wait that long between its requests (an open, typing-like
-    load) instead of sending the next one at once.
+    load) instead of sending the next one at once. `stagger` > 0 starts client i that many
+    seconds × i late, as real clients arrive: a burst of connections opened in the same
+    millisecond is all accepted by one worker of a multi-process server (shared socket).
     """
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     timeout = httpx.Timeout(30.0)
@@ -95,6 +98,7 @@ async def load(
     result = LoadResult(requests=0, seconds=seconds, errors=0)
 
     async def one_client(index: int) -> None:
+        await asyncio.sleep(index * stagger)
         async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=timeout) as client:
             state: ClientState = {"index": index}
             if prepare is not None:
