@@ -26,7 +26,8 @@ def query_key(text: str) -> str:
 
 
 class PublicSuggestions:
-    """Published public articles answering a text, rendered once per (language, query)."""
+    """Published public articles answering a text: found once per (language, query), and
+    rendered once per (language, query) for the help centre's fragment."""
 
     def __init__(
         self,
@@ -38,7 +39,8 @@ class PublicSuggestions:
     ) -> None:
         self.live = live
         self.limit = limit
-        self._cache: TTLCache[tuple[str, str], str] = TTLCache(maxsize=maxsize, ttl=ttl)
+        self._found: TTLCache[tuple[str, str], tuple[Suggestion, ...]] = TTLCache(maxsize, ttl)
+        self._html: TTLCache[tuple[str, str], str] = TTLCache(maxsize=maxsize, ttl=ttl)
         self._generation = -1
         self._lock = threading.Lock()
 
@@ -49,31 +51,45 @@ class PublicSuggestions:
         with self._lock:
             if self._generation != self.live.generation:
                 return None
-            return self._cache.get((language, query_key(text)))
+            return self._html.get((language, query_key(text)))
 
-    def fragment(self, text: str, *, language: str, render: Render) -> str:
-        """The fragment for this text: cached, or computed (may look at the index version in
-        the database: call it from a worker thread)."""
+    def suggestions(self, text: str, *, language: str) -> tuple[Suggestion, ...]:
+        """The articles for this text: cached, or asked of the index (which may look at its
+        version in the database: call it from a worker thread)."""
         key = (language, query_key(text))
-        index = self.live.current() if key[1] else None
+        if not key[1]:
+            return ()
+        index = self.live.current()
         generation = self.live.generation
         with self._lock:
             if generation != self._generation:
-                self._cache.clear()
+                self._found.clear()
+                self._html.clear()
                 self._generation = generation
-            hit = self._cache.get(key)
-        if hit is not None:
-            return hit
-        found = (
+            hit = self._found.get(key)
+        if hit is not None or index is None:  # an unavailable index is not remembered
+            return hit or ()
+        found = tuple(
             index.suggest(
                 key[1], audiences=set(PUBLIC_AUDIENCES), language=language, limit=self.limit
             )
-            if index is not None
-            else []
         )
+        with self._lock:
+            if generation == self._generation:
+                self._found[key] = found
+        return found
+
+    def fragment(self, text: str, *, language: str, render: Render) -> str:
+        """The rendered fragment for this text (see `suggestions`)."""
+        key = (language, query_key(text))
+        found = self.suggestions(text, language=language)
+        generation = self.live.generation
+        with self._lock:
+            hit = self._html.get(key) if generation == self._generation else None
+        if hit is not None:
+            return hit
         html = render(found)
-        if index is not None or not key[1]:  # an unavailable index is not remembered
-            with self._lock:
-                if generation == self._generation:
-                    self._cache[key] = html
+        with self._lock:
+            if generation == self._generation and (found or not key[1] or key in self._found):
+                self._html[key] = html
         return html
