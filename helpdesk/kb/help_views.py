@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-import anyio
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader, State
 from litestar.enums import MediaType, RequestEncodingType
@@ -89,24 +88,22 @@ class HelpController(Controller):
         "/suggestions",
         cache_control=SUGGESTIONS_CACHE,
         opt={"exclude_from_csrf": True},  # a public read: no CSRF cookie to set
+        sync_to_thread=True,
     )
-    async def suggestions(
+    def suggestions(
         self, request: Request, state: State, q: FromQuery[str] = "", lang: FromQuery[str] = "fr"
     ) -> Response[str]:
         """An htmx fragment: published public articles that answer a text (contact form).
 
         A thin route for every keystroke of anonymous usagers: no request session, no agent,
-        no cookie; the answer comes from the process cache, else from the live index in a
-        worker thread (which looks at the index version in the database every few seconds).
+        no cookie; the answer comes from the process cache, else from the live index (which
+        looks at the index version in the database every few seconds, hence the thread).
         """
         lang = language(lang)
         public: PublicSuggestions = state.public_suggestions
         html = public.cached(q, language=lang)
         if html is None:
-            render = _fragment_renderer(request, lang)
-            html = await anyio.to_thread.run_sync(
-                lambda: public.fragment(q, language=lang, render=render)
-            )
+            html = public.fragment(q, language=lang, render=_fragment_renderer(request, lang))
         return Response(html, media_type=MediaType.HTML)
 
     @get("/{slug:str}", sync_to_thread=True)
