@@ -1,7 +1,8 @@
 """Statement budgets of one contact request on PostgreSQL: the form and the API, each with
 the jobs it causes (routing, acknowledgement). Before issue 13 part 5 a form send cost 22
 statements in the request and 57 with its jobs; now 18 and 47 (17 in the request once the
-rate limiter's minute purge is done). A change that reads more fails here: raise a budget
+rate limiter's minute purge is done; the jobs' share varies by a few statements, a margin
+of 3 is left). A change that reads more fails here: raise a budget
 only knowingly."""
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from support.statements import counted
 
 FORM_REQUEST_BUDGET = 18
 API_REQUEST_BUDGET = 17
-WITH_JOBS_BUDGET = 47
+WITH_JOBS_BUDGET = 50  # 47 measured; the SLA steps vary by a few with the calendar
 
 
 def ours(statements: list[str]) -> list[str]:
