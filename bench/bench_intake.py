@@ -111,7 +111,7 @@ def served(database_url: str, folder: Path) -> Iterator[tuple[str, psutil.Proces
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_ready(base_url, server, folder / "server.log")
-        _wait_jobs_done(database_url)
+        _wait_jobs_done(database_url, server, folder / "server.log")
         yield base_url, psutil.Process(server.pid)
     finally:
         server.send_signal(signal.SIGINT)
@@ -141,7 +141,9 @@ def _wait_ready(base_url: str, server: subprocess.Popen[bytes], log: Path) -> No
         raise SystemExit(f"the server did not start:\n{log.read_text()[-3000:]}")
 
 
-def _wait_jobs_done(database_url: str, timeout: float = 120.0) -> None:
+def _wait_jobs_done(
+    database_url: str, server: subprocess.Popen[bytes], log: Path, timeout: float = 120.0
+) -> None:
     """Wait until the server ran the jobs the seeding queued (73 wiki index refreshes), so
     that the measures see the steady state, not the start-up."""
     engine = make_engine(database_url)
@@ -149,6 +151,8 @@ def _wait_jobs_done(database_url: str, timeout: float = 120.0) -> None:
     pending = text("SELECT count(*) FROM outbox_message WHERE done_at IS NULL AND dead_at IS NULL")
     try:
         while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise SystemExit(f"the server stopped:\n{log.read_text()[-3000:]}")
             with engine.connect() as connection:
                 if not connection.execute(pending).scalar():
                     return
