@@ -89,8 +89,11 @@ def prepare_database(url: str) -> None:
 
 
 @contextmanager
-def served(database_url: str, folder: Path) -> Iterator[tuple[str, psutil.Process]]:
-    """`helpdesk serve --workers N` on a free port; yields its base URL and process."""
+def served(
+    database_url: str, folder: Path
+) -> Iterator[tuple[str, psutil.Process, Callable[[], None]]]:
+    """`helpdesk serve --workers N` on a free port; yields its base URL, its process and a
+    function waiting until its queued jobs are done."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {
@@ -111,8 +114,9 @@ def served(database_url: str, folder: Path) -> Iterator[tuple[str, psutil.Proces
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_ready(base_url, server, folder / "server.log")
-        _wait_jobs_done(database_url, server, folder / "server.log")
-        yield base_url, psutil.Process(server.pid)
+        settle = lambda: _wait_jobs_done(database_url, server, folder / "server.log")  # noqa: E731
+        settle()
+        yield base_url, psutil.Process(server.pid), settle
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -247,28 +251,37 @@ def cpu_seconds(server: psutil.Process) -> float:
     return total
 
 
-def measured(server: psutil.Process, label: str, run: Callable[[], LoadResult]) -> LoadResult:
-    """Run one measure; print it with the server's CPU per request (jobs included), which
-    other load on the machine disturbs less than the throughput."""
+def measured(
+    server: psutil.Process, settle: Callable[[], None], label: str, run: Callable[[], LoadResult]
+) -> LoadResult:
+    """Run one measure, then wait for the jobs it queued; print it with the server's CPU per
+    request, those jobs included (other load on the machine disturbs it less than req/s)."""
     before = cpu_seconds(server)
     result = run()
+    ended = time.monotonic()
+    settle()
+    drained = time.monotonic() - ended
     used = cpu_seconds(server) - before
     per_request = 1000 * used / max(1, result.requests + result.errors)
     print(result.line(label), f"· server CPU {per_request:.1f} ms/req", end=" ")
+    if drained > 1:
+        print(f"· jobs done {drained:.0f} s later", end=" ")
     return result
 
 
-def bench(base_url: str, server: psutil.Process) -> None:
+def bench(base_url: str, server: psutil.Process, settle: Callable[[], None]) -> None:
     """The measures, one line each, with their targets."""
     options = {"base_url": base_url, "clients": CLIENTS, "seconds": SECONDS, "stagger": STAGGER}
     form = measured(
         server,
+        settle,
         "contact form POST",
         lambda: run_load(post_form, prepare=read_form, ok=form_ok, **options),
     )
     print("·", verdict(form))
     api = measured(
         server,
+        settle,
         "intake API POST (JSON)",
         lambda: run_load(post_api, ok=lambda r: r.status_code == 201, **options),
     )
@@ -276,6 +289,7 @@ def bench(base_url: str, server: psutil.Process) -> None:
     for label, pace in (("closed loop", 0.0), ("typing: 1 per 400 ms", 0.4)):
         suggest = measured(
             server,
+            settle,
             f"suggestions ({label})",
             lambda pace=pace: run_load(get_suggestions, pace=pace, ok=fragment_ok, **options),
         )
@@ -298,8 +312,11 @@ def main() -> None:
     )
     with fresh_postgres_database(server) as url:
         prepare_database(url)
-        with tempfile.TemporaryDirectory() as folder, served(url, Path(folder)) as (base, server):
-            bench(base, server)
+        with (
+            tempfile.TemporaryDirectory() as folder,
+            served(url, Path(folder)) as (base, server, settle),
+        ):
+            bench(base, server, settle)
 
 
 if __name__ == "__main__":
