@@ -9,7 +9,7 @@ CHROMIUM ?= $(or $(HELPDESK_TEST_CHROMIUM),/usr/bin/chromium)
 DOSSIERS_PORT ?= 8001
 DEMO_EVENTS_SECRET := demo-dossier-events-secret
 
-.PHONY: run test lint format bench bench-scale bench-suggest bench-peer install install-dev assets locale messages migrate seed clean check-chromium
+.PHONY: run test lint format bench bench-scale bench-suggest bench-peer bench-intake install install-dev assets locale messages migrate seed clean check-chromium
 
 run: install assets locale
 	$(BIN)/helpdesk migrate
@@ -45,6 +45,8 @@ bench: install-dev bench-suggest
 	$(BIN)/python bench/bench_faults.py
 	$(BIN)/python bench/bench_routing.py
 	HELPDESK_BENCH_DATABASE_URL=$${HELPDESK_BENCH_DATABASE_URL-$$HELPDESK_TEST_DATABASE_URL} \
+	$(BIN)/python bench/bench_intake.py
+	HELPDESK_BENCH_DATABASE_URL=$${HELPDESK_BENCH_DATABASE_URL-$$HELPDESK_TEST_DATABASE_URL} \
 	$(BIN)/python bench/bench_scale.py
 
 # The scale benchmark alone (10k and 100k tickets; HELPDESK_BENCH_MILLION=1 adds 1M).
@@ -57,6 +59,11 @@ bench-scale: install-dev
 bench-peer: install-dev
 	HELPDESK_BENCH_DATABASE_URL=$${HELPDESK_BENCH_DATABASE_URL-$$HELPDESK_TEST_DATABASE_URL} \
 	$(BIN)/python bench/bench_peer.py
+
+# Intake throughput under load (contact form, API, suggestions; PostgreSQL only).
+bench-intake: install-dev
+	HELPDESK_BENCH_DATABASE_URL=$${HELPDESK_BENCH_DATABASE_URL-$$HELPDESK_TEST_DATABASE_URL} \
+	$(BIN)/python bench/bench_intake.py
 
 bench-suggest: install-dev
 	$(BIN)/python bench/bench_suggest.py

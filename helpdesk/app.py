@@ -37,6 +37,7 @@ from helpdesk.intake.views import ContactController
 from helpdesk.jobs.runtime import JobRuntime
 from helpdesk.kb.help_views import HelpController, english_help
 from helpdesk.kb.index import LiveIndex
+from helpdesk.kb.public_suggest import PublicSuggestions
 from helpdesk.kb.views import KbController
 from helpdesk.logging import configure_logging
 from helpdesk.referents.views import ReferentController
@@ -82,6 +83,7 @@ def create_app(
             "engine": engine,
             "jobs": runtime,
             "kb_index": kb_index,
+            "public_suggestions": PublicSuggestions(kb_index),
             "dossier_source": dossier_source,
             "intake_limiter": limiter,
             "session_activity": activity,

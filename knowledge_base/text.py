@@ -33,10 +33,12 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 import snowballstemmer
 from anyascii import anyascii
@@ -91,10 +93,10 @@ cant cannot its get got still also yet
 
 STOP_WORDS: frozenset[str] = frozenset((_FR_STOP + _EN_STOP).split())
 
-_STEMMERS = {
-    "fr": snowballstemmer.stemmer("french"),
-    "en": snowballstemmer.stemmer("english"),
-}
+_STEMMER_NAMES = {"fr": "french", "en": "english"}
+# Snowball stemmers keep the word being stemmed in their own fields: one set per thread
+# (web threads, job threads and the start-up index build stem at the same time).
+_local_stemmers = threading.local()
 
 
 def clean(text: str, limit: int = MAX_QUERY_CHARS) -> str:
@@ -209,7 +211,11 @@ def is_stop_word(word: str) -> bool:
 @lru_cache(maxsize=200_000)
 def stem(word: str, language: str = "fr") -> str:
     """Snowball stem of a folded word in `language` ('fr' or 'en'; cached)."""
-    stemmer = _STEMMERS.get(language, _STEMMERS["fr"])
+    stemmers: dict[str, Any] | None = getattr(_local_stemmers, "by_language", None)
+    if stemmers is None:
+        stemmers = {code: snowballstemmer.stemmer(name) for code, name in _STEMMER_NAMES.items()}
+        _local_stemmers.by_language = stemmers
+    stemmer = stemmers.get(language, stemmers["fr"])
     return str(stemmer.stemWord(word))
 
 

@@ -6,16 +6,16 @@ import hashlib
 import hmac
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, insert, literal
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from dossiers.breaker import CircuitBreaker, CircuitOpenError
 from helpdesk.config import Settings
-from helpdesk.db import session_scope, utcnow
+from helpdesk.db import UTCDateTime, session_scope, utcnow
 from helpdesk.intake.models import RateHit
 from helpdesk.jobs.runtime import redis_client
 
@@ -24,6 +24,8 @@ log = structlog.get_logger(__name__)
 # the database counts alone for a while (the breaker) instead of every send waiting again.
 REDIS_TIMEOUT_S = 0.25
 REDIS_PAUSE_S = 30.0
+# Hits older than the window are deleted at most this often (each count skips them anyway).
+PURGE_INTERVAL_S = 60.0
 
 
 class RateLimiter:
@@ -41,6 +43,7 @@ class RateLimiter:
             else None
         )
         self.breaker = CircuitBreaker(failure_threshold=1, reset_seconds=REDIS_PAUSE_S)
+        self._purged_at: float | None = None
 
     def client_key(self, address: str) -> str:
         """A keyed hash of the client address (addresses are not stored as such)."""
@@ -83,19 +86,40 @@ class RateLimiter:
         return max(1, int(first + self.window - now) + 1)
 
     def _hit_database(self, key: str) -> int | None:
-        """The same window in a table, in a transaction of its own."""
+        """The same window in a table, in a transaction of its own: one statement when allowed
+        (the hit is written only if the client's recent hits are under the limit)."""
         now = utcnow()
         since = now - timedelta(seconds=self.window)
+        recent = (
+            select(func.count())
+            .where(RateHit.client_key == key, col(RateHit.at) >= since)
+            .scalar_subquery()
+        )
+        allowed = select(
+            literal(key).label("client_key"), literal(now, UTCDateTime()).label("at")
+        ).where(recent < self.limit)
         with session_scope(self.engine) as session:
-            session.exec(delete(RateHit).where(col(RateHit.at) < since))
-            count, first = session.exec(
-                select(func.count(), func.min(RateHit.at)).where(RateHit.client_key == key)
+            self._purge(session, since)
+            written = session.execute(
+                insert(RateHit).from_select(["client_key", "at"], allowed)
+            ).rowcount  # type: ignore[attr-defined]
+            if written:
+                return None
+            first = session.exec(
+                select(func.min(RateHit.at)).where(
+                    RateHit.client_key == key, col(RateHit.at) >= since
+                )
             ).one()
-            if count >= self.limit:
-                wait = (first + timedelta(seconds=self.window) - now).total_seconds()
-                return max(1, int(wait) + 1)
-            session.add(RateHit(client_key=key, at=now))
-        return None
+        wait = ((first or now) + timedelta(seconds=self.window) - now).total_seconds()
+        return max(1, int(wait) + 1)
+
+    def _purge(self, session: Session, since: datetime) -> None:
+        """Delete the hits older than the window, at most every PURGE_INTERVAL_S."""
+        clock = time.monotonic()
+        if self._purged_at is not None and clock - self._purged_at < PURGE_INTERVAL_S:
+            return
+        self._purged_at = clock
+        session.exec(delete(RateHit).where(col(RateHit.at) < since))
 
     def close(self) -> None:
         """Release the Redis connections."""

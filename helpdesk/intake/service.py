@@ -61,8 +61,11 @@ def submit_contact(
     if existing is not None:
         return Receipt(ticket=existing, token=issue_link(session, ticket=existing), duplicate=True)
     ticket = create_ticket(session, data=_new_ticket(data, channel))
-    first = session.exec(select(Message).where(Message.ticket_id == ticket.id)).one()
-    store_files(session, storage_dir=storage_dir, ticket=ticket, message_id=first.id, files=files)
+    if files:  # the files join the first message (read back only when there are files)
+        first = session.exec(select(Message).where(Message.ticket_id == ticket.id)).one()
+        store_files(
+            session, storage_dir=storage_dir, ticket=ticket, message_id=first.id, files=files
+        )
     session.add(ContactSubmission(fingerprint=fingerprint, ticket_id=require_id(ticket)))
     token = issue_link(session, ticket=ticket)
     mails.queue_acknowledgement(session, ticket=ticket, url=follow_up_url(base_url, token))

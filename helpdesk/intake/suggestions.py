@@ -1,4 +1,4 @@
-"""Suggestions for the form without JavaScript, asked of the wiki's public suggestion engine."""
+"""Suggestions for the form without JavaScript, asked of the wiki's public suggestions."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ from typing import Any
 
 import structlog
 from litestar import Request
-from sqlmodel import Session
 
 log = structlog.get_logger(__name__)
-PUBLIC_AUDIENCE = "public"
 
 
 @dataclass(frozen=True)
@@ -23,19 +21,17 @@ class ArticleLink:
 
 
 def suggestions_for(
-    request: Request[Any, Any, Any], session: Session, values: dict[str, str], lang: str
+    request: Request[Any, Any, Any], values: dict[str, str], lang: str
 ) -> list[ArticleLink]:
-    """Public articles answering the subject and message; none when the wiki is unavailable."""
+    """Public articles answering the subject and message; none when the wiki is unavailable.
+
+    Asked of the process's cached public suggestions (no database work of its own): call it
+    from a worker thread, as it may look at the index version now and then.
+    """
     text = f"{values.get('subject', '')}\n{values.get('message', '')}".strip()
-    live = getattr(request.app.state, "kb_index", None)
-    if not text or live is None:
+    public = getattr(request.app.state, "public_suggestions", None)
+    if not text or public is None:
         return []
-    try:
-        from helpdesk.kb.index import suggest
-    except ImportError:  # pragma: no cover (the wiki is part of the application)
-        return []
-    found = suggest(
-        session, live=live, text=text, audiences={PUBLIC_AUDIENCE}, language=lang, limit=5
-    )
+    found = public.suggestions(text, language=lang)
     suffix = "?lang=en" if lang == "en" else ""
     return [ArticleLink(s.slug, s.title, f"/aide/{s.slug}{suffix}") for s in found]

@@ -111,7 +111,7 @@ class ContactController(Controller):
                 settings, lang=lang, checked=checked, visit=visit, quiet=True, started=started
             )
             context["privacy_checked"] = acknowledged
-            context["suggestions"] = suggestions_for(request, db_session, checked.values, lang)
+            context["suggestions"] = suggestions_for(request, checked.values, lang)
             return _page(request, context, status=200)
         files = read_files(data.attachments, lang=lang)
         problem = _problems(settings, started, checked, files, lang)

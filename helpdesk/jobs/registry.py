@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlmodel import Session
 
 from dossiers.source import DossierSource, UnconfiguredSource
@@ -78,17 +79,36 @@ def job(
 
 
 def enqueue_job(session: Session, actor_name: str, **kwargs: Any) -> None:
-    """Write an outbox row for a job in the caller's transaction; it leaves after commit."""
+    """Write an outbox row for a job in the caller's transaction; it leaves after commit.
+
+    The row is not flushed here: it is written with the transaction's next flush (several
+    rows of one request in one INSERT), and its id is read after the commit.
+    """
     from helpdesk.jobs.models import OutboxMessage
 
     if actor_name not in JOBS:
         raise KeyError(f"unknown job {actor_name!r}")
     message = OutboxMessage(actor_name=actor_name, payload=kwargs)
     session.add(message)
-    session.flush()
-    relay_after_commit(session, [message.id] if message.id is not None else [])
+    session.info.setdefault("outbox_rows", []).append(message)
 
 
 def relay_after_commit(session: Session, outbox_ids: list[int]) -> None:
     """Have these outbox rows sent once the caller's transaction commits (the sweep else)."""
     session.info.setdefault("outbox_pending", []).extend(outbox_ids)
+
+
+def pending_outbox_ids(session: Session) -> list[int]:
+    """Take the ids of the outbox rows this session's transaction wrote (after its commit)."""
+    ids = list(session.info.pop("outbox_pending", []))
+    for row in session.info.pop("outbox_rows", []):
+        identity = inspect(row).identity  # read without loading: no SQL after the commit
+        if identity is not None:
+            ids.append(int(identity[0]))
+    return ids
+
+
+def forget_outbox(session: Session) -> None:
+    """Forget the outbox rows of a rolled-back transaction."""
+    session.info.pop("outbox_pending", None)
+    session.info.pop("outbox_rows", None)

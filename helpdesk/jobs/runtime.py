@@ -27,7 +27,7 @@ from helpdesk.db import session_scope, utcnow
 from helpdesk.dossier_links.source import build_source, close_source
 from helpdesk.jobs import outbox
 from helpdesk.jobs.models import OutboxMessage
-from helpdesk.jobs.registry import JOBS, JobContext, JobSpec
+from helpdesk.jobs.registry import JOBS, JobContext, JobSpec, forget_outbox, pending_outbox_ids
 from helpdesk.jobs.relay import Relay
 
 log = structlog.get_logger(__name__)
@@ -308,7 +308,7 @@ def _relay_after_commit(session: Session) -> None:
     """After the real commit, give the outbox rows that the transaction wrote to the relay."""
     if session.in_nested_transaction():
         return  # a SAVEPOINT was released: the rows are not committed yet
-    pending = session.info.pop("outbox_pending", None)
+    pending = pending_outbox_ids(session)
     runtime = runtime_of(session)
     if not pending or runtime is None:
         return  # no runtime: the sweep sends these rows
@@ -328,4 +328,4 @@ def _forget_after_rollback(session: Session, transaction: Any) -> None:
     the list was already taken by the relay.
     """
     if transaction.parent is None:
-        session.info.pop("outbox_pending", None)
+        forget_outbox(session)

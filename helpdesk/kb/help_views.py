@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from litestar import Controller, get, post
-from litestar.datastructures import State
-from litestar.enums import RequestEncodingType
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import CacheControlHeader, State
+from litestar.enums import MediaType, RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -15,13 +16,18 @@ from helpdesk.i18n import LANGUAGES, language
 from helpdesk.kb import queries, service
 from helpdesk.kb.index import suggest
 from helpdesk.kb.models import Audience, FeedbackKind
+from helpdesk.kb.public_suggest import PublicSuggestions
 from helpdesk.kb.schemas import FeedbackForm
 from helpdesk.web.dependencies import DbSession, OptionalAgent
+from knowledge_base.engine import Suggestion
 from knowledge_base.render import render_markdown
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 PUBLIC = {Audience.PUBLIC.value}
 RESULTS = 10
+SUGGESTIONS_TEMPLATE = "help/_suggestions.html"
+# Public data, the same for everyone: browsers and proxies may keep it a little while.
+SUGGESTIONS_CACHE = CacheControlHeader(public=True, max_age=60)
 
 
 def _page(name: str, lang: str, agent: Any, **context: Any) -> Template:
@@ -78,21 +84,27 @@ class HelpController(Controller):
             help_url=help_url,
         )
 
-    @get("/suggestions", sync_to_thread=True)
+    @get(
+        "/suggestions",
+        cache_control=SUGGESTIONS_CACHE,
+        opt={"exclude_from_csrf": True},  # a public read: no CSRF cookie to set
+        sync_to_thread=True,
+    )
     def suggestions(
-        self,
-        state: State,
-        db_session: DbSession,
-        q: FromQuery[str] = "",
-        lang: FromQuery[str] = "fr",
-    ) -> Template:
-        """An htmx fragment: published public articles that answer a text (contact form)."""
+        self, request: Request, state: State, q: FromQuery[str] = "", lang: FromQuery[str] = "fr"
+    ) -> Response[str]:
+        """An htmx fragment: published public articles that answer a text (contact form).
+
+        A thin route for every keystroke of anonymous usagers: no request session, no agent,
+        no cookie; the answer comes from the process cache, else from the live index (which
+        looks at the index version in the database every few seconds, hence the thread).
+        """
         lang = language(lang)
-        found = suggest(db_session, live=state.kb_index, text=q, audiences=PUBLIC, language=lang)
-        return Template(
-            "help/_suggestions.html",
-            context={"suggestions": found, "lang": lang, "help_url": help_url},
-        )
+        public: PublicSuggestions = state.public_suggestions
+        html = public.cached(q, language=lang)
+        if html is None:
+            html = public.fragment(q, language=lang, render=_fragment_renderer(request, lang))
+        return Response(html, media_type=MediaType.HTML)
 
     @get("/{slug:str}", sync_to_thread=True)
     def article(
@@ -133,3 +145,15 @@ class HelpController(Controller):
 def english_help() -> Redirect:
     """The English address of the help centre."""
     return Redirect("/aide?lang=en", status_code=302)
+
+
+def _fragment_renderer(request: Request, lang: str) -> Callable[[Sequence[Suggestion]], str]:
+    """Render the suggestions fragment with the application's Jinja environment."""
+    engine = request.app.template_engine
+    assert engine is not None, "create_app configures the templates"
+    template = engine.engine.get_template(SUGGESTIONS_TEMPLATE)
+
+    def render(found: Sequence[Suggestion]) -> str:
+        return str(template.render(suggestions=found, lang=lang, help_url=help_url))
+
+    return render

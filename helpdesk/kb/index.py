@@ -94,8 +94,10 @@ class LiveIndex:
         self.clock = clock
         self.index: SuggestionIndex | None = None
         self.version = 0
+        self.generation = 0  # bumped whenever the answers of the index may have changed
         self._checked_at = 0.0
         self._prior_at = 0.0
+        self._failed_at: float | None = None
         self._lock = threading.Lock()
 
     def load(self) -> None:
@@ -121,6 +123,30 @@ class LiveIndex:
             assert self.index is not None
             return self.index
 
+    def check_due(self) -> bool:
+        """Whether the next read should look at the database (never built, or checked long ago)."""
+        last = (
+            self._checked_at if self._failed_at is None else max(self._checked_at, self._failed_at)
+        )
+        return self.index is None or self.clock() - last >= self.check_interval
+
+    def current(self) -> SuggestionIndex | None:
+        """The index for a reader without a request session (anonymous suggestions).
+
+        Looks at the database at most every check_interval, in a short session of its own;
+        when the database cannot be read, answers the index as it is (None before the first
+        build) and tries again one interval later.
+        """
+        if not self.check_due():
+            return self.index
+        try:
+            with Session(self.engine) as session:
+                return self.get(session)
+        except SQLAlchemyError:
+            self._failed_at = self.clock()
+            log.warning("kb.index_check_failed")
+            return self.index
+
     def _build(self, session: Session) -> None:
         """Index every published article; remember the version it reflects."""
         version = current_version(session)
@@ -128,7 +154,9 @@ class LiveIndex:
         self.index = SuggestionIndex.build(article_doc(a) for a in rows)
         self.index.set_prior(feedback_prior(session))
         self.version = version
+        self.generation += 1
         self._checked_at = self._prior_at = self.clock()
+        self._failed_at = None
         log.info("kb.index_built", articles=len(self.index), version=version)
 
     def _catch_up(self, session: Session, now: float) -> None:
@@ -148,6 +176,8 @@ class LiveIndex:
         if moved or now - self._prior_at >= PRIOR_INTERVAL_S:
             self.index.set_prior(feedback_prior(session))
             self._prior_at = now
+            self.generation += 1
+        self._failed_at = None
 
 
 def suggest(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import time
+from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -12,7 +14,7 @@ from helpdesk.kb.models import Article
 from helpdesk.ticket_routing.facts import first_message
 from helpdesk.ticket_routing.models import TicketClassification
 from helpdesk.tickets.events import EventKind
-from helpdesk.tickets.models import Status, Ticket
+from helpdesk.tickets.models import Message, MessageKind, Status, Ticket
 from helpdesk.tickets.service import record_event
 from knowledge_base.corpus import strip_markdown
 from routing.classification import (
@@ -24,27 +26,73 @@ from routing.classification import (
 )
 
 RESOLVED_EXAMPLES = 2000
+# Newly resolved tickets refresh the classifiers at most this often (a wiki change at once).
+REBUILD_INTERVAL_S = 600.0
 UNSET_CATEGORIES = frozenset({"", "autre"})
-_cache: dict[str, tuple[tuple[object, ...], Classifier, Classifier]] = {}
+
+
+@dataclass
+class _Built:
+    """Classifiers as built, and what they were built from."""
+
+    database: str
+    articles: tuple[object, ...]
+    tickets: tuple[object, ...]
+    checked_at: float
+    procedures: Classifier
+    categories: Classifier
+
+
+_cache: dict[str, _Built] = {}
 _lock = threading.Lock()
 
 
-def _signature(session: Session) -> tuple[object, ...]:
-    """What the classifiers depend on; a change rebuilds them."""
-    articles = session.exec(select(func.count(), func.max(Article.updated_at))).one()
-    tickets = session.exec(
-        select(func.count(), func.max(Ticket.id)).where(col(Ticket.resolved_at).is_not(None))
-    ).one()
-    return (*articles, *tickets)
+def _article_signature(session: Session) -> tuple[object, ...]:
+    """What the wiki part of the classifiers depends on."""
+    return tuple(session.exec(select(func.count(), func.max(Article.updated_at))).one())
+
+
+def _ticket_signature(session: Session) -> tuple[object, ...]:
+    """What the resolved-ticket part of the classifiers depends on."""
+    return tuple(
+        session.exec(
+            select(func.count(), func.max(Ticket.id)).where(col(Ticket.resolved_at).is_not(None))
+        ).one()
+    )
 
 
 def classifiers(session: Session) -> tuple[Classifier, Classifier]:
-    """The procedure and motif classifiers, rebuilt when the wiki or resolved tickets change."""
-    signature = _signature(session)
+    """The procedure and motif classifiers: rebuilt when the wiki changes, and when tickets
+    were resolved since the last build, at most every REBUILD_INTERVAL_S."""
+    database = str(session.get_bind().engine.url)
+    articles = _article_signature(session)
+    now = time.monotonic()
     with _lock:
         cached = _cache.get("current")
-        if cached and cached[0] == signature:
-            return cached[1], cached[2]
+    if cached and cached.database == database and cached.articles == articles:
+        if now - cached.checked_at < REBUILD_INTERVAL_S:
+            return cached.procedures, cached.categories
+        tickets = _ticket_signature(session)
+        if tickets == cached.tickets:
+            cached.checked_at = now
+            return cached.procedures, cached.categories
+    else:
+        tickets = _ticket_signature(session)
+    built = _build(session, database=database, articles=articles, tickets=tickets, now=now)
+    with _lock:
+        _cache["current"] = built
+    return built.procedures, built.categories
+
+
+def _build(
+    session: Session,
+    *,
+    database: str,
+    articles: tuple[object, ...],
+    tickets: tuple[object, ...],
+    now: float,
+) -> _Built:
+    """Build both classifiers from the published articles and recent resolved tickets."""
     procedure_examples: list[Example] = []
     for article in session.exec(select(Article).where(Article.status == "published")):
         procedure_examples += article_examples(
@@ -54,26 +102,34 @@ def classifiers(session: Session) -> tuple[Classifier, Classifier]:
             summary=strip_markdown(article.body)[:300],
         )
     category_set = category_examples()
-    for ticket, text in _resolved(session):
-        if ticket.procedure:
-            procedure_examples.append(Example(text, ticket.procedure))
-        if ticket.category and ticket.category not in UNSET_CATEGORIES:
-            category_set.append(Example(text, ticket.category))
-    built = (Classifier(procedure_examples), Classifier(category_set))
-    with _lock:
-        _cache["current"] = (signature, *built)
-    return built
+    for procedure, category, text in _resolved(session):
+        if procedure:
+            procedure_examples.append(Example(text, procedure))
+        if category and category not in UNSET_CATEGORIES:
+            category_set.append(Example(text, category))
+    return _Built(
+        database, articles, tickets, now, Classifier(procedure_examples), Classifier(category_set)
+    )
 
 
-def _resolved(session: Session) -> list[tuple[Ticket, str]]:
-    """Recent resolved tickets with their text, as labelled examples."""
-    tickets = session.exec(
-        select(Ticket)
+def _resolved(session: Session) -> list[tuple[str | None, str | None, str]]:
+    """Recent resolved tickets as labelled examples: (procedure, motif, text), in one query
+    (each ticket's first requester message is a correlated subquery)."""
+    first = (
+        select(Message.body)
+        .where(Message.ticket_id == Ticket.id, Message.kind == MessageKind.REQUESTER)
+        .order_by(col(Message.id))
+        .limit(1)
+        .correlate(Ticket)
+        .scalar_subquery()
+    )
+    rows = session.exec(
+        select(Ticket.procedure, Ticket.category, Ticket.subject, first)
         .where(col(Ticket.status).in_([Status.RESOLVED.value, Status.CLOSED.value]))
         .order_by(col(Ticket.id).desc())
         .limit(RESOLVED_EXAMPLES)
     ).all()
-    return [(t, f"{t.subject} {first_message(session, t)[:500]}") for t in tickets]
+    return [(p, c, f"{subject} {(body or '')[:500]}") for p, c, subject, body in rows]
 
 
 def needs_classification(ticket: Ticket) -> bool:

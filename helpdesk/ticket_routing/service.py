@@ -48,12 +48,21 @@ def route_ticket(
 ) -> None:
     """Classify, apply the rules, assign and start the clocks, as the trigger calls for."""
     ticket = load_for_change(session, ticket_id, None)
+    _pin_queues(session)
     if trigger in ("created", "fields"):
         if trigger == "created":
             classify.classify_ticket(session, ticket=ticket)
         apply_rules(session, ticket=ticket, dossier_status=dossier_status)
     _auto_assign(session, ticket)
     check_ticket(session, ticket_id=ticket_id)
+
+
+def _pin_queues(session: Session) -> None:
+    """Read the (few) queues once and keep them for the session's life: the routing steps'
+    `session.get(Queue, id)` then find them in the identity map, which holds rows weakly and
+    forgot each one as soon as its step was done (the queue row was selected once per step)."""
+    if "routing_queues" not in session.info:
+        session.info["routing_queues"] = list(session.exec(select(Queue)))
 
 
 def apply_rules(session: Session, *, ticket: Ticket, dossier_status: str = "") -> list[Rule]:
@@ -111,7 +120,11 @@ def _carry_out(session: Session, ticket: Ticket, action: Action, rule: Rule) -> 
 
 def _move(session: Session, ticket: Ticket, action: Action) -> str:
     """Place the ticket in a queue (before any hand-over), or escalate it along the chain."""
-    target = session.exec(select(Queue).where(Queue.code == action.value)).first()
+    pinned = session.info.get("routing_queues", [])
+    target = (
+        next((q for q in pinned if q.code == action.value), None)
+        or session.exec(select(Queue).where(Queue.code == action.value)).first()
+    )
     if target is None or target.id == ticket.queue_id:
         return f"file {action.value} (inchangée)"
     if action.kind == ActionKind.ESCALATE:

@@ -10,7 +10,7 @@ Terms of three characters or more match as prefixes ("natur" finds "naturalisati
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import ColumnElement, Integer, column, false, text
 from sqlalchemy.sql.selectable import TextualSelect
@@ -29,11 +29,29 @@ def search_document(parts: Iterable[str]) -> str:
     return " ".join(" ".join(tokens(part)) for part in parts if part).strip()
 
 
-def index_ticket(session: Session, ticket: Ticket) -> None:
-    """Write the ticket's searchable text: reference, subject, contact, dossier, messages."""
+def index_ticket(session: Session, ticket: Ticket, *, new_bodies: Sequence[str] = ()) -> None:
+    """Write the ticket's searchable text: reference, subject, contact, dossier, messages.
+
+    `new_bodies` are the messages of a ticket being created (it has no document yet): given,
+    nothing is read back from the database.
+    """
+    if new_bodies:
+        document = _document(ticket, new_bodies)
+        session.add(TicketSearchDocument(ticket_id=ticket.id, document=document))  # type: ignore[arg-type]
+        return
     session.flush()
     bodies = session.exec(select(Message.body).where(Message.ticket_id == ticket.id)).all()
-    document = search_document(
+    document = _document(ticket, bodies)
+    existing = session.get(TicketSearchDocument, ticket.id)
+    if existing is None:
+        session.add(TicketSearchDocument(ticket_id=ticket.id, document=document))  # type: ignore[arg-type]
+    else:
+        existing.document = document
+
+
+def _document(ticket: Ticket, bodies: Sequence[str]) -> str:
+    """The search document of a ticket with these message bodies."""
+    return search_document(
         [
             ticket.reference,
             ticket.subject,
@@ -43,11 +61,6 @@ def index_ticket(session: Session, ticket: Ticket) -> None:
             *bodies,
         ]
     )
-    existing = session.get(TicketSearchDocument, ticket.id)
-    if existing is None:
-        session.add(TicketSearchDocument(ticket_id=ticket.id, document=document))  # type: ignore[arg-type]
-    else:
-        existing.document = document
 
 
 def search_terms(query: str) -> list[str]:

@@ -75,7 +75,7 @@ def create_ticket(session: Session, *, data: NewTicket, actor: Agent | None = No
         )
     )
     record_event(session, ticket, actor, kind=EventKind.CREATED, to_value=queue.code)
-    index_ticket(session, ticket)
+    index_ticket(session, ticket, new_bodies=[data.body])
     enqueue_job(session, "routing.ticket_changed", ticket_id=ticket.id, trigger="created")
     # The acknowledgement (with the follow-up link) is the intake service's job.
     return ticket
