@@ -15,7 +15,7 @@ import re
 import signal
 import statistics
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,12 +28,17 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 # This checkout first (an editable install of another checkout would win otherwise).
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
-from peer.load import LoadResult, Prepare, Request, run_load  # noqa: E402
+
+from load import ClientState, LoadResult, run_load  # noqa: E402
 from peer.peer_server import PeerUnavailable, ensure_venv, serve_peer  # noqa: E402
 
 from support.servers import fresh_postgres_database, libpq_url  # noqa: E402
+
+# A measure's client prepares once (cookies, a CSRF token) and keeps what it read.
+Prepare = Callable[[httpx.AsyncClient], Awaitable[Any]]
+Request = Callable[[httpx.AsyncClient, Any, int], Awaitable[httpx.Response]]
 
 TICKETS = 10_000
 SECONDS = float(os.environ.get("HELPDESK_BENCH_SECONDS", "10"))
@@ -217,25 +222,30 @@ MEASURES = [
 
 def measure(item: Measure, urls: dict[str, str], seconds: float | None = None) -> LoadResult:
     """Run one measure and print its line and its errors."""
+
+    async def prepare(client: httpx.AsyncClient, state: ClientState) -> None:
+        state["prepared"] = await item.prepare(client)
+
+    def request(client: httpx.AsyncClient, state: ClientState, n: int) -> Awaitable[httpx.Response]:
+        return item.request(client, state["prepared"], n)
+
     result = run_load(
-        urls[item.side],
-        item.prepare,
-        item.request,
+        request,
+        base_url=urls[item.side],
+        prepare=prepare,
         clients=item.clients,
         seconds=seconds or item.seconds,
+        stagger=0.05,  # a burst of connections would all land on one worker, on both sides
     )
-    print(f"  {item.label:<38} {result.summary()}", flush=True)
-    for kind, count in result.error_kinds.most_common():
-        sample = " ".join(result.error_samples[kind].split())[:200]
-        print(f"      error {kind} ×{count}: {sample}")
+    print(result.line(item.label[:40]), flush=True)
     return result
 
 
 def report(results: dict[str, list[LoadResult]]) -> None:
     """The medians over the rounds, the ratios against the peer and the targets."""
     median: Callable[[list[float]], float] = statistics.median
-    rates = {label: median([r.rate for r in rs]) for label, rs in results.items()}
-    p50s = {label: median([r.percentile(0.5) for r in rs]) for label, rs in results.items()}
+    rates = {label: median([r.rps for r in rs]) for label, rs in results.items()}
+    p50s = {label: median([r.p50 for r in rs]) for label, rs in results.items()}
     errors = {label: sum(r.errors for r in rs) for label, rs in results.items()}
     print(f"\nmedians over {len(next(iter(results.values())))} round(s):")
     for label in results:
@@ -276,7 +286,7 @@ def transport_check(urls: dict[str, str]) -> None:
     """One client on /healthz over keep-alive: flags the ~40 ms delayed-ACK wait if present."""
     print("\ntransport check (not part of the goal):")
     health = Measure("ours: /healthz, 1 client", "ours", no_prepare, ours_health, 1, 2.0)
-    p50 = measure(health, urls).percentile(0.5)
+    p50 = measure(health, urls).p50
     if p50 > 30:
         print(
             "  keep-alive responses wait for the client's delayed ACK (~40 ms): uvicorn's\n"
