@@ -121,7 +121,7 @@ def _keyset_page(
     """One page (and one more row) in a date or priority order, after the cursor."""
     keys, descending = _sort_spec(sort)
     query = select(Ticket).where(*conditions)
-    if cursor is not None and len(cursor) == len(keys):
+    if cursor is not None and _fits(cursor, keys):
         bound = tuple_(*(literal(value, key.type) for key, value in zip(keys, cursor, strict=True)))
         query = query.where(tuple_(*keys) < bound if descending else tuple_(*keys) > bound)
     order = [key.desc() for key in keys] if descending else keys
@@ -155,6 +155,19 @@ def _conditions(
     if search is not None and (matching := matching_ticket_ids(session, search)) is not None:
         conditions.append(matching)
     return conditions
+
+
+def _fits(cursor: list[Any], keys: list[Any]) -> bool:
+    """Whether a cursor's values have the types of the sort keys (a forged one is ignored)."""
+    if len(cursor) != len(keys):
+        return False
+    for key, value in zip(keys, cursor, strict=True):
+        expected = datetime if isinstance(value, datetime) else int
+        if isinstance(value, bool) or not isinstance(value, expected):
+            return False
+        if (key.type.python_type is datetime) != (expected is datetime):
+            return False
+    return True
 
 
 def _sort_spec(sort: str) -> tuple[list[Any], bool]:

@@ -83,8 +83,8 @@ def index_ticket(session: Session, ticket: Ticket) -> None:
 
 
 def clean_query(query: str) -> str:
-    """The query cut to MAX_QUERY_LENGTH, without NUL and other control characters."""
-    return "".join(char for char in query[:MAX_QUERY_LENGTH] if char.isprintable())
+    """The query cut to MAX_QUERY_LENGTH, NUL and other control characters made spaces."""
+    return "".join(char if char.isprintable() else " " for char in query[:MAX_QUERY_LENGTH])
 
 
 def search_terms(query: str) -> list[str]:
