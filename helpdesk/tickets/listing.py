@@ -19,11 +19,11 @@ from helpdesk.ticket_routing.queries import sla_badges, sla_condition
 from helpdesk.tickets.highlight import excerpts
 from helpdesk.tickets.lifecycle import ACTIVE_STATUSES
 from helpdesk.tickets.models import Priority, Ticket
-from helpdesk.tickets.relevance import ranked_page
+from helpdesk.tickets.relevance import CANDIDATES, candidate_ids, ranked_page
 from helpdesk.tickets.search import SearchQuery, matching_ticket_ids, parse_query
 
 PAGE_SIZE = 50
-COUNT_CAP = 1000  # lists count up to this; beyond, "plus de 1 000 résultats"
+COUNT_CAP = CANDIDATES  # lists count up to this; beyond, "plus de 1 000 résultats"
 RELEVANCE = "pertinence"
 PRIORITY_RANK = case(
     {Priority.URGENT.value: 4, Priority.HIGH.value: 3, Priority.NORMAL.value: 2},
@@ -87,25 +87,27 @@ def list_tickets(session: Session, *, agent: Agent, filters: QueueFilters) -> Ti
     """The tickets matching the filters that the agent may see, one page at a time."""
     search = parse_query(filters.q) if filters.q else None
     conditions = _conditions(session, agent, filters, search)
-    page = TicketPage(total=capped_count(session, conditions))
+    page = TicketPage()
     cursor = decode_cursor(filters.after)
     if filters.sort == RELEVANCE and search is not None and search.has_words:
-        ranked = ranked_page(
-            session, conditions=conditions, search=search, cursor=cursor, size=PAGE_SIZE + 1
-        )
+        # One walk finds the candidates and counts them (there are COUNT_CAP + 1 at most).
+        ids = candidate_ids(session, conditions=conditions)
+        page.total = len(ids)
+        ranked = ranked_page(session, ids=ids, search=search, cursor=cursor, size=PAGE_SIZE + 1)
         page.tickets = [ticket for ticket, _score in ranked[:PAGE_SIZE]]
         if len(ranked) > PAGE_SIZE:
             ticket, score = ranked[PAGE_SIZE - 1]
             page.next_cursor = encode_cursor([score, ticket.id])
     else:
+        page.total = capped_count(session, conditions)
         rows = _keyset_page(session, conditions, filters.sort, cursor)
         page.tickets = rows[:PAGE_SIZE]
         if len(rows) > PAGE_SIZE:
             page.next_cursor = encode_cursor(_key_values(rows[PAGE_SIZE - 1], filters.sort))
-    ids = [ticket.id for ticket in page.tickets]
-    page.sla = sla_badges(session, ids)
+    shown = [ticket.id for ticket in page.tickets]
+    page.sla = sla_badges(session, shown)
     if search is not None:
-        page.excerpts = excerpts(session, ticket_ids=[i for i in ids if i], terms=search.terms)
+        page.excerpts = excerpts(session, ticket_ids=[i for i in shown if i], terms=search.terms)
     return page
 
 
