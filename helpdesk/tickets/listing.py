@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import case, func, literal, tuple_
+from sqlalchemy import DateTime, case, func, literal, tuple_
 from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Agent
@@ -20,7 +20,12 @@ from helpdesk.tickets.highlight import excerpts
 from helpdesk.tickets.lifecycle import ACTIVE_STATUSES
 from helpdesk.tickets.models import Priority, Ticket
 from helpdesk.tickets.relevance import CANDIDATES, candidate_ids, ranked_page
-from helpdesk.tickets.search import SearchQuery, matching_ticket_ids, parse_query
+from helpdesk.tickets.search import (
+    SearchQuery,
+    matching_ticket_ids,
+    parse_query,
+    plan_for_values,
+)
 
 PAGE_SIZE = 50
 COUNT_CAP = CANDIDATES  # lists count up to this; beyond, "plus de 1 000 résultats"
@@ -86,6 +91,8 @@ class TicketPage:
 def list_tickets(session: Session, *, agent: Agent, filters: QueueFilters) -> TicketPage:
     """The tickets matching the filters that the agent may see, one page at a time."""
     search = parse_query(filters.q) if filters.q else None
+    if search is not None:
+        plan_for_values(session)
     conditions = _conditions(session, agent, filters, search)
     page = TicketPage()
     cursor = decode_cursor(filters.after)
@@ -164,10 +171,8 @@ def _fits(cursor: list[Any], keys: list[Any]) -> bool:
     if len(cursor) != len(keys):
         return False
     for key, value in zip(keys, cursor, strict=True):
-        expected = datetime if isinstance(value, datetime) else int
+        expected = datetime if isinstance(getattr(key.type, "impl", key.type), DateTime) else int
         if isinstance(value, bool) or not isinstance(value, expected):
-            return False
-        if (key.type.python_type is datetime) != (expected is datetime):
             return False
     return True
 
