@@ -4,10 +4,11 @@ PostgreSQL scores with ts_rank_cd over the stored weighted vector (a subject mat
 message-only one), SQLite with FTS5's bm25 weighing the heading, contact and body columns;
 a ticket whose reference, e-mail, phone, numéro étranger or dossier number is the query
 comes first on both. Scoring reads each candidate's vector, so it is bounded: the
-candidates are the CANDIDATES most recent matches (found through the indexes), then
-ranked and paged by keyset on (score, id). Beyond CANDIDATES matches the count says
-"plus de 1 000 résultats" and the agent narrows the search; the older matches remain
-reachable with the date sorts.
+candidates are the CANDIDATES most recent matches (found through the indexes; the same
+walk counts them), then ranked and paged by keyset on (score, id). Beyond CANDIDATES
+matches the count says "plus de 1 000 résultats" and the agent narrows the search; the
+older matches remain reachable with the date sorts. Each page recomputes the candidates:
+a ticket created meanwhile may push the oldest candidate out of the window.
 """
 
 from __future__ import annotations
