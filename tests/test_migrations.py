@@ -31,6 +31,7 @@ from factories import make_agent, make_ticket
 from support.servers import fresh_postgres_database
 
 
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_models_and_migrations_agree(engine: Engine):
     with engine.connect() as connection:
         context = MigrationContext.configure(
@@ -83,7 +84,7 @@ def test_search_tokens_migration_rebuilds_existing_documents_both_ways(scratch_e
         session.commit()
         document = session.get(TicketSearchDocument, ticket.id)
         assert document is not None
-        tokens_document = document.document
+        parts = (document.heading, document.contact, document.body)
 
     _alembic(scratch_engine, "downgrade", "0007")
     with scratch_engine.connect() as connection:
@@ -93,7 +94,8 @@ def test_search_tokens_migration_rebuilds_existing_documents_both_ways(scratch_e
     _alembic(scratch_engine, "upgrade", "head")
     with Session(scratch_engine) as session:
         document = session.get(TicketSearchDocument, ticket.id)
-        assert document is not None and document.document == tokens_document
+        assert document is not None
+        assert (document.heading, document.contact, document.body) == parts
         for query in ("coeur prefecture", "Иван", ticket.reference):
             condition = matching_ticket_ids(session, query)
             assert condition is not None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, exists, false, or_, true
 from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Agent, Organisation
@@ -88,11 +88,16 @@ def visible_tickets(
     queue_ids = _with_front(session, viewing, home)
     if in_queue is not None and in_queue in queue_ids:
         return col(Ticket.queue_id) == in_queue
-    # An index lookup on the passages (queue_id, ticket_id), not a scan of the history.
-    passed_through = select(TicketQueuePassage.ticket_id).where(
-        col(TicketQueuePassage.queue_id).in_(home)
+    # An index lookup on the passages (queue_id, ticket_id), not a scan of the history. A
+    # correlated EXISTS, not IN: under the OR, PostgreSQL can only run IN as a subplan, which
+    # it scans again for each row when the passages of a busy queue do not fit in work_mem;
+    # EXISTS probes the primary key for each row (or hashes it, whichever the planner finds
+    # cheaper).
+    passed_through = exists().where(
+        col(TicketQueuePassage.queue_id).in_(home),
+        col(TicketQueuePassage.ticket_id) == col(Ticket.id),
     )
-    return or_(col(Ticket.queue_id).in_(queue_ids), col(Ticket.id).in_(passed_through))
+    return or_(col(Ticket.queue_id).in_(queue_ids), passed_through)
 
 
 def may_view(session: Session, agent: Agent | None, ticket: Ticket) -> bool:

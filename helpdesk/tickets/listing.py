@@ -8,18 +8,28 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, literal, tuple_
+from markupsafe import Markup
+from sqlalchemy import DateTime, case, func, literal, tuple_
 from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Agent
 from helpdesk.db import utcnow
 from helpdesk.policy import visible_tickets
 from helpdesk.ticket_routing.queries import sla_badges, sla_condition
+from helpdesk.tickets.highlight import excerpts
 from helpdesk.tickets.lifecycle import is_active
 from helpdesk.tickets.models import Priority, Ticket
-from helpdesk.tickets.search import matching_ticket_ids
+from helpdesk.tickets.relevance import CANDIDATES, candidate_ids, ranked_page
+from helpdesk.tickets.search import (
+    SearchQuery,
+    matching_ticket_ids,
+    parse_query,
+    plan_for_values,
+)
 
 PAGE_SIZE = 50
+COUNT_CAP = CANDIDATES  # lists count up to this; beyond, "plus de 1 000 résultats"
+RELEVANCE = "pertinence"
 PRIORITY_RANK = case(
     {Priority.URGENT.value: 4, Priority.HIGH.value: 3, Priority.NORMAL.value: 2},
     value=col(Ticket.priority),
@@ -30,6 +40,7 @@ SORTS = {
     "recents": "Les plus récents d'abord",
     "priorite": "Priorité puis ancienneté",
     "activite": "Dernière activité",
+    RELEVANCE: "Pertinence (recherche)",
 }
 AGES = {"": "Tous", "1": "Plus de 24 heures", "3": "Plus de 3 jours", "7": "Plus de 7 jours"}
 
@@ -67,28 +78,68 @@ class TicketPage:
     total: int = 0
     next_cursor: str | None = None
     sla: dict[int, dict[str, Any]] = field(default_factory=dict)  # SLA badge per ticket id
+    excerpts: dict[int, Markup] = field(default_factory=dict)  # search excerpt per ticket id
+
+    @property
+    def total_label(self) -> str:
+        """The count as the page says it, capped: "plus de 1 000 résultats" beyond."""
+        if self.total > COUNT_CAP:
+            return f"Plus de {COUNT_CAP:,} résultats".replace(",", "\u00a0")
+        return f"{self.total} ticket{'s' if self.total != 1 else ''}"
 
 
 def list_tickets(session: Session, *, agent: Agent, filters: QueueFilters) -> TicketPage:
     """The tickets matching the filters that the agent may see, one page at a time."""
-    conditions = _conditions(session, agent, filters)
-    total = session.exec(select(func.count()).select_from(Ticket).where(*conditions)).one()
-    keys, descending = _sort_spec(filters.sort)
-    query = select(Ticket).where(*conditions)
+    search = parse_query(filters.q) if filters.q else None
+    if search is not None:
+        plan_for_values(session)
+    conditions = _conditions(session, agent, filters, search)
+    page = TicketPage()
     cursor = decode_cursor(filters.after)
-    if cursor is not None and len(cursor) == len(keys):
-        bound = tuple_(*(literal(value, key.type) for key, value in zip(keys, cursor, strict=True)))
-        query = query.where(tuple_(*keys) < bound if descending else tuple_(*keys) > bound)
-    order = [key.desc() for key in keys] if descending else keys
-    rows = list(session.exec(query.order_by(*order).limit(PAGE_SIZE + 1)).all())
-    page = TicketPage(tickets=rows[:PAGE_SIZE], total=int(total))
-    page.sla = sla_badges(session, [ticket.id for ticket in page.tickets])
-    if len(rows) > PAGE_SIZE:
-        page.next_cursor = encode_cursor(_key_values(rows[PAGE_SIZE - 1], filters.sort))
+    if filters.sort == RELEVANCE and search is not None and search.has_words:
+        # One walk finds the candidates and counts them (there are COUNT_CAP + 1 at most).
+        ids = candidate_ids(session, conditions=conditions)
+        page.total = len(ids)
+        ranked = ranked_page(session, ids=ids, search=search, cursor=cursor, size=PAGE_SIZE + 1)
+        page.tickets = [ticket for ticket, _score in ranked[:PAGE_SIZE]]
+        if len(ranked) > PAGE_SIZE:
+            ticket, score = ranked[PAGE_SIZE - 1]
+            page.next_cursor = encode_cursor([score, ticket.id])
+    else:
+        page.total = capped_count(session, conditions)
+        rows = _keyset_page(session, conditions, filters.sort, cursor)
+        page.tickets = rows[:PAGE_SIZE]
+        if len(rows) > PAGE_SIZE:
+            page.next_cursor = encode_cursor(_key_values(rows[PAGE_SIZE - 1], filters.sort))
+    shown = [ticket.id for ticket in page.tickets]
+    page.sla = sla_badges(session, shown)
+    if search is not None:
+        page.excerpts = excerpts(session, ticket_ids=[i for i in shown if i], terms=search.terms)
     return page
 
 
-def _conditions(session: Session, agent: Agent, filters: QueueFilters) -> list[Any]:
+def capped_count(session: Session, conditions: list[Any]) -> int:
+    """How many tickets match, counted up to COUNT_CAP + 1 (enough to say "plus de")."""
+    matching = select(Ticket.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
+    return int(session.exec(select(func.count()).select_from(matching)).one())
+
+
+def _keyset_page(
+    session: Session, conditions: list[Any], sort: str, cursor: list[Any] | None
+) -> list[Ticket]:
+    """One page (and one more row) in a date or priority order, after the cursor."""
+    keys, descending = _sort_spec(sort)
+    query = select(Ticket).where(*conditions)
+    if cursor is not None and _fits(cursor, keys):
+        bound = tuple_(*(literal(value, key.type) for key, value in zip(keys, cursor, strict=True)))
+        query = query.where(tuple_(*keys) < bound if descending else tuple_(*keys) > bound)
+    order = [key.desc() for key in keys] if descending else keys
+    return list(session.exec(query.order_by(*order).limit(PAGE_SIZE + 1)).all())
+
+
+def _conditions(
+    session: Session, agent: Agent, filters: QueueFilters, search: SearchQuery | None
+) -> list[Any]:
     """The WHERE clauses of a list."""
     conditions: list[Any] = [visible_tickets(session, agent, in_queue=filters.queue_id)]
     if filters.queue_id is not None:
@@ -110,9 +161,20 @@ def _conditions(session: Session, agent: Agent, filters: QueueFilters) -> list[A
         )
     if (sla := sla_condition(filters.sla)) is not None:
         conditions.append(sla)
-    if filters.q and (matching := matching_ticket_ids(session, filters.q)) is not None:
+    if search is not None and (matching := matching_ticket_ids(session, search)) is not None:
         conditions.append(matching)
     return conditions
+
+
+def _fits(cursor: list[Any], keys: list[Any]) -> bool:
+    """Whether a cursor's values have the types of the sort keys (a forged one is ignored)."""
+    if len(cursor) != len(keys):
+        return False
+    for key, value in zip(keys, cursor, strict=True):
+        expected = datetime if isinstance(getattr(key.type, "impl", key.type), DateTime) else int
+        if isinstance(value, bool) or not isinstance(value, expected):
+            return False
+    return True
 
 
 def _sort_spec(sort: str) -> tuple[list[Any], bool]:

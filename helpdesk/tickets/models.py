@@ -140,7 +140,7 @@ class Ticket(SQLModel, table=True):
     requester_name: str = Field(default="", max_length=200)
     requester_email: str | None = Field(default=None, max_length=254, index=True)
     requester_phone: str | None = Field(default=None, max_length=30)
-    requester_foreign_number: str | None = Field(default=None, max_length=10)
+    requester_foreign_number: str | None = Field(default=None, max_length=10, index=True)
     procedure: str | None = Field(default=None, max_length=40, index=True)
     category: str | None = Field(default=None, max_length=60)
     subject: str = Field(max_length=200)
@@ -268,9 +268,12 @@ class TicketPresence(SQLModel, table=True):
 
 
 class TicketSearchDocument(SQLModel, table=True):
-    """The search tokens of a ticket (reference, subject, contact, dossier, messages).
+    """The search tokens of a ticket by weight: heading, contact and body.
 
-    Normalised by knowledge_base.text (see helpdesk.tickets.search), not raw text.
+    Normalised by knowledge_base.text (see helpdesk.tickets.search), not raw text. The
+    migrations add what each database matches with, outside this model: on PostgreSQL a
+    stored tsvector `vector` generated from the three parts (weights A, B, D) and its GIN
+    index; on SQLite the FTS5 table ticket_fts with one column per part.
     """
 
     __tablename__ = "ticket_search"
@@ -278,4 +281,9 @@ class TicketSearchDocument(SQLModel, table=True):
     ticket_id: int = Field(
         foreign_key="ticket.id", primary_key=True, sa_column_kwargs={"autoincrement": False}
     )
-    document: str = Field(sa_column=Column(Text, nullable=False))
+    # Reference and subject (weight A).
+    heading: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    # Requester name, e-mail and dossier number (weight B).
+    contact: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    # Every message (weight D).
+    body: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))

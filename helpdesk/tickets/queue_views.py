@@ -15,7 +15,7 @@ from dossiers.catalog import CATALOG
 from helpdesk.errors import NotFoundError
 from helpdesk.policy import Action, ensure, visible_queues
 from helpdesk.tickets import bulk
-from helpdesk.tickets.listing import AGES, SORTS, QueueFilters, list_tickets
+from helpdesk.tickets.listing import AGES, RELEVANCE, SORTS, QueueFilters, list_tickets
 from helpdesk.tickets.models import PRIORITY_LABELS, STATUS_LABELS, Channel, Queue
 from helpdesk.web.dependencies import CurrentAgent, DbSession
 from helpdesk.web.forms import as_list
@@ -57,6 +57,8 @@ def filters_from(request: HTMXRequest, queue: Queue | None) -> QueueFilters:
     values = {name: value for name, value in values.items() if value}
     if values.get("sort") not in SORTS:
         values.pop("sort", None)
+        if queue is None and values.get("q"):
+            values["sort"] = RELEVANCE  # a search shows the best matches first
     return QueueFilters(queue_id=queue.id if queue else None, **values)
 
 

@@ -1,107 +1,179 @@
 """Full-text search over tickets, normalised in Python by knowledge_base.text on both databases.
 
-The search document of a ticket holds its tokens (`knowledge_base.text.tokens`: folded,
-stop words dropped, stemmed, other scripts kept), and a query goes through the same
-function, so "prefecture" finds "Préfecture", "coeur" finds "cœur" and a Cyrillic or
-Arabic name finds itself, the same way on SQLite (FTS5) and PostgreSQL (tsvector with
-the 'simple' configuration, which only splits on spaces what is already normalised).
-Terms of three characters or more match as prefixes ("natur" finds "naturalisation").
+A ticket's search tokens (`knowledge_base.text.tokens`: folded, stop words dropped, stemmed,
+other scripts kept) are stored by weight: heading (reference, subject), contact (name,
+e-mail, dossier number) and body (messages). A query goes through the same function, so
+"prefecture" finds "Préfecture", "coeur" finds "cœur" and a Cyrillic or Arabic name finds
+itself, the same way on SQLite (FTS5, one column per weight) and PostgreSQL (a stored,
+weighted tsvector with the 'simple' configuration and its GIN index). Terms of three
+characters or more match as prefixes ("natur" finds "naturalisation"). A query that is a
+reference, an e-mail address or a number is also looked up exactly (helpdesk.tickets.lookups).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, column, false, text
-from sqlalchemy.sql.selectable import TextualSelect
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    bindparam,
+    column,
+    false,
+    func,
+    literal_column,
+    table,
+    text,
+    union_all,
+)
 from sqlmodel import Session, col, select
 
+from helpdesk.tickets.lookups import Lookups, exact_lookups, lookup_ids
 from helpdesk.tickets.models import Message, Ticket, TicketSearchDocument
 from knowledge_base.text import tokens, words
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
 PREFIX_MIN_LENGTH = 3  # shorter terms match whole tokens only
+# What each database matches with, made by the migrations outside the model (revision 0012).
+SEARCH = table("ticket_search", column("ticket_id", Integer))
+VECTOR: ColumnElement[Any] = literal_column("ticket_search.vector")
+FTS = table("ticket_fts", column("rowid", Integer))
 
 
-def search_document(parts: Iterable[str]) -> str:
-    """The stored search text of a ticket's parts: their tokens, separated by spaces."""
-    return " ".join(" ".join(tokens(part)) for part in parts if part).strip()
+def search_document(parts: Iterable[str | None]) -> str:
+    """The stored search text of some parts: their tokens, separated by spaces."""
+    return " ".join(token for part in parts if part for token in tokens(part))
+
+
+@dataclass(frozen=True)
+class SearchParts:
+    """A ticket's search tokens by weight (the columns of TicketSearchDocument)."""
+
+    heading: str  # reference and subject: weight A
+    contact: str  # requester name, e-mail and dossier number: weight B
+    body: str  # the messages: weight D
+
+
+def search_parts(ticket: Ticket, bodies: Iterable[str]) -> SearchParts:
+    """The weighted search tokens of a ticket and its message bodies."""
+    return SearchParts(
+        heading=search_document([ticket.reference, ticket.subject]),
+        contact=search_document(
+            [ticket.requester_name, ticket.requester_email, ticket.dossier_number]
+        ),
+        body=search_document(bodies),
+    )
 
 
 def index_ticket(session: Session, ticket: Ticket, *, new_bodies: Sequence[str] = ()) -> None:
-    """Write the ticket's searchable text: reference, subject, contact, dossier, messages.
+    """Write the ticket's searchable tokens: reference, subject, contact, dossier, messages.
 
     `new_bodies` are the messages of a ticket being created (it has no document yet): given,
     nothing is read back from the database.
     """
     if new_bodies:
-        document = _document(ticket, new_bodies)
-        session.add(TicketSearchDocument(ticket_id=ticket.id, document=document))  # type: ignore[arg-type]
+        parts = search_parts(ticket, new_bodies)
+        session.add(TicketSearchDocument(ticket_id=ticket.id, **parts.__dict__))  # type: ignore[arg-type]
         return
     session.flush()
-    bodies = session.exec(select(Message.body).where(Message.ticket_id == ticket.id)).all()
-    document = _document(ticket, bodies)
+    bodies = session.exec(
+        select(Message.body).where(Message.ticket_id == ticket.id).order_by(col(Message.id))
+    ).all()
+    parts = search_parts(ticket, bodies)
     existing = session.get(TicketSearchDocument, ticket.id)
     if existing is None:
-        session.add(TicketSearchDocument(ticket_id=ticket.id, document=document))  # type: ignore[arg-type]
+        session.add(TicketSearchDocument(ticket_id=ticket.id, **parts.__dict__))  # type: ignore[arg-type]
     else:
-        existing.document = document
+        existing.heading, existing.contact, existing.body = parts.heading, parts.contact, parts.body
 
 
-def _document(ticket: Ticket, bodies: Sequence[str]) -> str:
-    """The search document of a ticket with these message bodies."""
-    return search_document(
-        [
-            ticket.reference,
-            ticket.subject,
-            ticket.requester_name,
-            ticket.requester_email or "",
-            ticket.dossier_number or "",
-            *bodies,
-        ]
-    )
+def plan_for_values(session: Session) -> None:
+    """On PostgreSQL, plan the rest of this transaction's statements for their actual values.
+
+    psycopg prepares a statement run five times; PostgreSQL then switches to a generic plan
+    that ignores the query's words, and the plan that suits a rare word (the GIN index)
+    makes a common one take seconds. The search's statements are planned each time instead.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
+def clean_query(query: str) -> str:
+    """The query cut to MAX_QUERY_LENGTH, NUL and other control characters made spaces."""
+    return "".join(char if char.isprintable() else " " for char in query[:MAX_QUERY_LENGTH])
 
 
 def search_terms(query: str) -> list[str]:
     """The tokens of a query (as in the search document), without repeats, at most a dozen."""
-    return list(dict.fromkeys(tokens(query[:MAX_QUERY_LENGTH])))[:MAX_TERMS]
+    return list(dict.fromkeys(tokens(clean_query(query))))[:MAX_TERMS]
 
 
-def matching_ticket_ids(session: Session, query: str) -> ColumnElement[bool] | None:
-    """A condition on Ticket.id for the tickets whose text matches every term.
+@dataclass(frozen=True)
+class SearchQuery:
+    """A query as the search runs it: its tokens and the exact values it names."""
+
+    terms: tuple[str, ...]
+    lookups: Lookups
+    has_words: bool  # False: nothing to search for (no filter at all)
+
+
+def parse_query(query: str) -> SearchQuery:
+    """Tokens and exact lookups of what the agent typed."""
+    cleaned = clean_query(query)
+    return SearchQuery(
+        terms=tuple(search_terms(cleaned)),
+        lookups=exact_lookups(cleaned),
+        has_words=bool(words(cleaned)),
+    )
+
+
+def matching_ticket_ids(session: Session, query: str | SearchQuery) -> ColumnElement[bool] | None:
+    """A condition on Ticket.id for the tickets whose text matches every term, or whose
+    reference, e-mail, phone, numéro étranger or dossier number is the query.
 
     None when the query has no words (no filter); nothing matches when its words are all
-    stop words, which are not indexed.
+    stop words, which are not indexed, and it names nothing exactly.
     """
-    terms = search_terms(query)
-    if not terms:
-        return false() if words(query[:MAX_QUERY_LENGTH]) else None
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        return col(Ticket.id).in_(_postgres_ids(terms))
-    return col(Ticket.id).in_(_sqlite_ids(terms))
+    search = parse_query(query) if isinstance(query, str) else query
+    if not search.has_words:
+        return None
+    selects: list[Select[Any]] = []
+    if search.terms:
+        selects.append(text_match_ids(session.get_bind().dialect.name, search.terms))
+    selects += lookup_ids(search.lookups)
+    if not selects:
+        return false()
+    ids = selects[0] if len(selects) == 1 else union_all(*selects)
+    return col(Ticket.id).in_(ids)
 
 
-def _postgres_ids(terms: list[str]) -> TextualSelect:
-    """Ticket ids whose tokens match every term (the GIN index's expression)."""
+def text_match_ids(dialect: str, terms: Sequence[str]) -> Select[Any]:
+    """Ticket ids whose tokens match every term, from the full-text index of the database."""
+    if dialect == "postgresql":
+        return select(SEARCH.c.ticket_id).where(VECTOR.op("@@")(ts_query(terms)))
+    return select(FTS.c.rowid).where(fts_match(terms))
+
+
+def ts_query(terms: Sequence[str]) -> ColumnElement[Any]:
+    """PostgreSQL's tsquery of the terms: all of them, long ones as prefixes."""
     expression = " & ".join(
         f"'{_plain(term)}'" + (":*" if len(term) >= PREFIX_MIN_LENGTH else "") for term in terms
     )
-    query = text(
-        "SELECT ticket_id FROM ticket_search "
-        "WHERE to_tsvector('simple', document) @@ to_tsquery('simple', :q)"
+    return func.to_tsquery(
+        literal_column("'simple'::regconfig"), bindparam("tsquery", expression, unique=True)
     )
-    return query.bindparams(q=expression).columns(column("ticket_id", Integer))
 
 
-def _sqlite_ids(terms: list[str]) -> TextualSelect:
-    """Ticket ids whose tokens match every term in the FTS5 index."""
+def fts_match(terms: Sequence[str]) -> ColumnElement[bool]:
+    """SQLite's FTS5 condition for the terms: all of them, long ones as prefixes."""
     expression = " AND ".join(
         f'"{_plain(term)}"' + ("*" if len(term) >= PREFIX_MIN_LENGTH else "") for term in terms
     )
-    query = text("SELECT rowid AS ticket_id FROM ticket_fts WHERE ticket_fts MATCH :q")
-    return query.bindparams(q=expression).columns(column("ticket_id", Integer))
+    return literal_column("ticket_fts").op("MATCH")(bindparam("fts", expression, unique=True))
 
 
 def _plain(term: str) -> str:

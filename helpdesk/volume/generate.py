@@ -25,7 +25,7 @@ from helpdesk.tickets.lifecycle import ACTIVE_STATUSES
 from helpdesk.tickets.models import Queue, QueueMembership
 from helpdesk.volume import writer
 from helpdesk.volume.arrivals import arrivals
-from helpdesk.volume.stories import Chain, Story, clocks, new_story, play, search_document
+from helpdesk.volume.stories import Chain, Story, clocks, new_story, play, search_parts
 
 BATCH = 5_000
 LARGE_LOAD = 50_000  # tickets from which PostgreSQL's indexes are rebuilt after the load
@@ -235,7 +235,7 @@ def rows_of(stories: list[Story]) -> dict[str, list[dict[str, Any]]]:
             rows["ticket_event"].append({"ticket_id": ticket_id, **event.__dict__})
         for clock in clocks(story):
             rows["ticket_sla_clock"].append({**_CLOCK_DEFAULTS, **clock})
-        rows["ticket_search"].append({"ticket_id": ticket_id, "document": search_document(story)})
+        rows["ticket_search"].append({"ticket_id": ticket_id, **search_parts(story)})
     return rows
 
 

@@ -327,18 +327,21 @@ def clocks(story: Story) -> list[dict[str, Any]]:
     return rows
 
 
-def search_document(story: Story) -> str:
-    """The ticket's search text, as helpdesk.tickets.search.index_ticket writes it."""
+def search_parts(story: Story) -> dict[str, str]:
+    """The ticket's weighted search tokens, as helpdesk.tickets.search.index_ticket writes them."""
     t = story.ticket
-    contact = (t["requester_email"], t["dossier_number"])
-    docs = [
-        " ".join(tokens(t["reference"])),
-        " ".join(_cached_tokens(t["subject"])),
-        " ".join(_cached_tokens(t["requester_name"])),
-        *(" ".join(tokens(value)) for value in contact if value),
-    ]
-    docs += (" ".join(w for f in m.fragments for w in _cached_tokens(f)) for m in story.messages)
-    return " ".join(docs).strip()
+    contact = [*_cached_tokens(t["requester_name"])]
+    contact += (
+        token
+        for value in (t["requester_email"], t["dossier_number"])
+        if value
+        for token in tokens(value)
+    )
+    return {
+        "heading": " ".join([*tokens(t["reference"]), *_cached_tokens(t["subject"])]),
+        "contact": " ".join(contact),
+        "body": " ".join(w for m in story.messages for f in m.fragments for w in _cached_tokens(f)),
+    }
 
 
 @lru_cache(maxsize=8192)

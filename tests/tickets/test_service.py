@@ -62,7 +62,8 @@ def test_create_ticket_writes_reference_message_event_and_search_text(session: S
     assert [e.kind for e in events(session, ticket)] == ["created"]
     document = session.get(TicketSearchDocument, ticket.id)
     assert document is not None
-    assert set(search_terms(ticket.reference)) <= set(document.document.split())
+    assert set(search_terms(ticket.reference)) <= set(document.heading.split())
+    assert set(search_terms(messages[0].body)) <= set(document.body.split())
     # The acknowledgement belongs to the intake service (it carries the follow-up link).
     actors = {row.actor_name for row in session.exec(select(OutboxMessage))}
     assert "notifications.send_mail" not in actors
