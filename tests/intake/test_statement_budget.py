@@ -22,8 +22,10 @@ from intake.helpers import MESSAGE, csrf_token, form_values, reference_of
 from conftest import WebClient, make_settings
 from support.statements import counted
 
-FORM_REQUEST_BUDGET = 18
-API_REQUEST_BUDGET = 17
+# One over the count measured alone: a fresh-clone run of the whole suite counted one more
+# (the order in which the unit of work flushes can split a multi-row INSERT in two).
+FORM_REQUEST_BUDGET = 19
+API_REQUEST_BUDGET = 18
 WITH_JOBS_BUDGET = 50  # 47 measured; the SLA steps vary by a few with the calendar
 
 

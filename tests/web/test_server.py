@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 
 import pytest
 from uvicorn.config import Config
@@ -51,7 +52,12 @@ def nodelay_of_accepted_connection(protocol_class: type[HttpToolsProtocol]) -> i
         await server.wait_closed()
         return int(value)
 
-    return asyncio.run(run())
+    found: list[int] = []  # a thread of its own: the suite may leave a loop running here
+    worker = threading.Thread(target=lambda: found.append(asyncio.run(run())))
+    worker.start()
+    worker.join(timeout=30)
+    assert found, "the test server did not answer"
+    return found[0]
 
 
 def test_accepted_connections_send_without_delay():
