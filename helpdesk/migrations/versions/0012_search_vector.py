@@ -66,6 +66,11 @@ def upgrade() -> None:
     op.execute("CREATE INDEX ix_ticket_email_key ON ticket (lower(requester_email))")
     op.execute(f"CREATE INDEX ix_ticket_phone_key ON ticket (({PHONE_KEY_SQL}))")
     op.create_index("ix_ticket_requester_foreign_number", "ticket", ["requester_foreign_number"])
+    if dialect == "postgresql":
+        # Without statistics on the new column and expressions the planner guessed, and the
+        # common-word search at a million tickets took 500 ms instead of 120 until ANALYZE.
+        op.execute("ANALYZE ticket_search")
+        op.execute("ANALYZE ticket")
 
 
 def downgrade() -> None:
