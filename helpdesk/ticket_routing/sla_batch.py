@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import NamedTuple
 
 from sqlalchemy import select as sa_select
@@ -44,7 +45,7 @@ class ChainSettings:
         policies = {p.id: p for p in session.exec(select(SlaPolicy)) if p.id is not None}
         return cls(session=session, queues=queues, policies=policies)
 
-    @property
+    @cached_property
     def queues_by_code(self) -> dict[str, Queue]:
         """The queues by code (how the history names them)."""
         return {queue.code: queue for queue in self.queues.values()}
