@@ -32,15 +32,20 @@ def queue_mail(
     """
     if job_name not in MAIL_JOBS:
         raise ValueError(f"{job_name!r} does not send e-mails")
-    mail = OutgoingMail(recipient=recipient, subject=subject, body_text=body, ticket_id=ticket_id)
+    mail = OutgoingMail(
+        recipient=recipient,
+        subject=subject,
+        body_text=body,
+        ticket_id=ticket_id,
+        message_id=new_message_id(),  # fixed before the INSERT: no UPDATE after it
+    )
     session.add(mail)
-    session.flush()
-    mail.message_id = message_id_for(mail.id)
+    session.flush()  # the job needs the mail's id
     enqueue_job(session, job_name, mail_id=mail.id)
     return mail
 
 
-def message_id_for(mail_id: int | None) -> str:
-    """The mail's Message-ID, fixed once: its id and a random part (not guessable, unique
-    across databases)."""
-    return f"<mail-{mail_id}.{secrets.token_hex(8)}@{MESSAGE_ID_DOMAIN}>"
+def new_message_id() -> str:
+    """A mail's Message-ID, fixed once: 128 random bits (not guessable, unique across
+    databases)."""
+    return f"<mail.{secrets.token_hex(16)}@{MESSAGE_ID_DOMAIN}>"
