@@ -33,6 +33,7 @@ from helpdesk.tickets.models import Queue, Ticket, TicketEvent, TicketQueuePassa
 from helpdesk.tickets.passages import passed_queue_ids, record_passage
 
 from factories import make_agent, make_ticket
+from support.analysed import vacuum_analyse
 from support.passages import MissingPassageError
 from support.permission_world import make_people
 from support.referents import open_report
@@ -251,8 +252,7 @@ def test_a_queue_list_and_its_count_read_the_passage_index(postgres_engine: Engi
         for bulk in (BULK_TICKETS, BULK_PASSAGES, BULK_EVENTS):
             session.execute(text(bulk), values)
         session.commit()
-    with postgres_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("VACUUM ANALYZE ticket, ticket_queue_passage, ticket_event"))
+    vacuum_analyse(postgres_engine, "ticket, ticket_queue_passage, ticket_event")
     with Session(postgres_engine) as session:
         agent = session.get(Agent, agent_id)
         visible = visible_tickets(session, agent)

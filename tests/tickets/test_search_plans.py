@@ -24,6 +24,7 @@ from helpdesk.tickets.models import Queue, Ticket
 from helpdesk.tickets.search import matching_ticket_ids, parse_query
 
 from factories import make_agent
+from support.analysed import vacuum_analyse
 from support.servers import fresh_postgres_database
 
 TICKETS = 30_000
@@ -71,8 +72,7 @@ def scale_engine(postgres_base_url: str) -> Iterator[Engine]:
             make_agent(session, email="conseiller@plans.test")
             make_agent(session, organisation="sdst", queues=("sdst",), email="sdst@plans.test")
             session.commit()
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE ticket, ticket_search, ticket_queue_passage"))
+        vacuum_analyse(engine, "ticket, ticket_search, ticket_queue_passage")
         yield engine
         engine.dispose()
 
@@ -102,7 +102,9 @@ def matching(session: Session, query: str) -> Any:
     ("query", "indexes"),
     [
         ("zeugma", ["ix_ticket_search_vector"]),
-        ("mot42 mot42", ["ix_ticket_search_vector"]),
+        # A repeated word (matched once); mot421 is in one ticket in 700 (the prefix mot42
+        # matched 2 % of them: a join that read the whole table cost the same, a coin toss).
+        ("mot421 mot421", ["ix_ticket_search_vector"]),
         ("usager.12345@example.org", ["ix_ticket_email_key", "ix_ticket_search_vector"]),
         ("ANEF-2026-012345", ["ix_ticket_reference", "ix_ticket_search_vector"]),
         ("06 00 01 23 45", ["ix_ticket_phone_key", "ix_ticket_requester_foreign_number"]),
