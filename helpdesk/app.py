@@ -15,6 +15,7 @@ from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.plugins.htmx import HTMXRequest
 from litestar.static_files import create_static_files_router
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DataError
 
 import helpdesk.job_modules  # noqa: F401  (registers the jobs)
 from helpdesk.admin.views import AdminController
@@ -51,7 +52,13 @@ from helpdesk.tickets.phone_views import PhoneController
 from helpdesk.tickets.queue_views import QueueController
 from helpdesk.tickets.views import ConsoleController
 from helpdesk.web import dependencies as deps
-from helpdesk.web.errors import domain_error_handler, http_error_handler, internal_error_handler
+from helpdesk.web.errors import (
+    domain_error_handler,
+    http_error_handler,
+    internal_error_handler,
+    refused_value_handler,
+    unreadable_body_handler,
+)
 from helpdesk.web.middleware import make_security_headers_hook, make_web_middleware
 from helpdesk.web.templating import template_config
 
@@ -202,5 +209,8 @@ def _exception_handlers() -> dict[Any, Any]:
     return {
         DomainError: domain_error_handler,
         HTTPException: http_error_handler,
+        UnicodeDecodeError: unreadable_body_handler,
+        DataError: refused_value_handler,
+        OverflowError: refused_value_handler,
         Exception: internal_error_handler,
     }

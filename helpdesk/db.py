@@ -27,6 +27,9 @@ PING_AFTER_IDLE_SECONDS = 5.0
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
     """Create the engine; SQLite gets WAL, a busy timeout and foreign keys."""
     url = make_url(database_url)
+    # A failing statement's error text must not carry its values (names, e-mails, numéros
+    # étranger) into the logs.
+    kwargs.setdefault("hide_parameters", True)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)

@@ -9,14 +9,14 @@ from litestar.datastructures import Cookie, State
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
-from pydantic import BaseModel
 
 from helpdesk.auth import service
 from helpdesk.config import Settings
 from helpdesk.web.dependencies import SESSION_COOKIE, DbSession, OptionalAgent
+from helpdesk.web.forms import WebForm
 
 
-class SignInForm(BaseModel):
+class SignInForm(WebForm):
     """The sign-in form."""
 
     email: str = ""

@@ -12,7 +12,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, RawBody
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from dossiers.model import DossierEvent
@@ -27,13 +27,14 @@ from helpdesk.errors import DomainError, NotFoundError
 from helpdesk.policy import Action, console_ticket, may
 from helpdesk.tickets.models import Ticket
 from helpdesk.web.dependencies import CurrentAgent, DbSession
+from helpdesk.web.forms import WebForm
 
 PARIS = ZoneInfo("Europe/Paris")
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 PRIVATE = {"Cache-Control": "private, no-store"}
 
 
-class AttachForm(BaseModel):
+class AttachForm(WebForm):
     """A dossier number to attach to the ticket."""
 
     number: str = ""

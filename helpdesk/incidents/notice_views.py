@@ -8,7 +8,7 @@ from litestar import Controller, get, post
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 from sqlmodel import select
 
 from dossiers.catalog import CATALOG
@@ -20,10 +20,10 @@ from helpdesk.incidents.views import FORM, safe_back, sites
 from helpdesk.policy import Action, ensure, may_do
 from helpdesk.referents.schemas import field_errors
 from helpdesk.web.dependencies import CurrentAgent, DbSession
-from helpdesk.web.forms import as_list
+from helpdesk.web.forms import WebForm, as_list
 
 
-class RawRelease(BaseModel):
+class RawRelease(WebForm):
     """The release-note form as sent."""
 
     title: str = ""
@@ -47,7 +47,7 @@ class RawRelease(BaseModel):
         )
 
 
-class BackForm(BaseModel):
+class BackForm(WebForm):
     """Where to go after marking a notice read."""
 
     back: str = ""

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from dossiers.catalog import is_procedure
 from helpdesk.incidents.models import IncidentStatus
+from helpdesk.web.forms import WebForm
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -46,7 +47,7 @@ def _procedures(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-class IncidentForm(BaseModel):
+class IncidentForm(WebForm):
     """An incident as DP ANEF records or updates it."""
 
     model_config = ConfigDict(str_strip_whitespace=True)
@@ -78,7 +79,7 @@ class IncidentForm(BaseModel):
         return value
 
 
-class ReleaseForm(BaseModel):
+class ReleaseForm(WebForm):
     """A release note (mise en production)."""
 
     model_config = ConfigDict(str_strip_whitespace=True)
@@ -102,7 +103,7 @@ class ReleaseForm(BaseModel):
         return _moment(value)
 
 
-class ResolutionForm(BaseModel):
+class ResolutionForm(WebForm):
     """The texts posted on the linked tickets when an incident is resolved."""
 
     model_config = ConfigDict(str_strip_whitespace=True)

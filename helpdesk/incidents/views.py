@@ -9,7 +9,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 from sqlmodel import Session, col, select
 
 from dossiers.catalog import CATALOG
@@ -36,12 +36,12 @@ from helpdesk.referents.models import REPORT_KIND_LABELS, SEVERITY_LABELS
 from helpdesk.referents.schemas import field_errors
 from helpdesk.referents.service import report_of
 from helpdesk.web.dependencies import CurrentAgent, DbSession
-from helpdesk.web.forms import as_list
+from helpdesk.web.forms import WebForm, as_list
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
-class RawIncident(BaseModel):
+class RawIncident(WebForm):
     """The incident form as sent (strings); turned into an IncidentForm to be checked."""
 
     title: str = ""
@@ -67,7 +67,7 @@ class RawIncident(BaseModel):
         )
 
 
-class LinkForm(BaseModel):
+class LinkForm(WebForm):
     """Tickets to link: ids (from a selection) or one reference."""
 
     ticket_ids: list[int] = Field(default_factory=list)
@@ -87,7 +87,7 @@ class LinkForm(BaseModel):
         return int(value) if value.isdigit() else 0
 
 
-class ResolveForm(BaseModel):
+class ResolveForm(WebForm):
     """The resolution texts, as sent."""
 
     usager_reply: str = ""

@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from dossiers.catalog import CATALOG, is_foreign_number, is_procedure, normalise_dossier_number
 from helpdesk.i18n import N_, t
+from helpdesk.web.forms import WebForm
 
 REASONS: tuple[tuple[str, str], ...] = (
     ("demarche", N_("Question sur ma démarche")),
@@ -110,7 +111,7 @@ class Checked:
     data: ContactData | None = None
 
 
-class ContactRequest(BaseModel):
+class ContactRequest(WebForm):
     """The partner API's JSON body (documented here; validated by `check_contact`)."""
 
     last_name: str

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pydantic import BaseModel, field_validator
+from pydantic import field_validator
 
 from dossiers.catalog import PROCEDURES_BY_CODE
 from helpdesk.errors import ValidationFailedError
 from helpdesk.kb.models import TRANSVERSE, Article, ArticleRevision, Audience
-from helpdesk.web.forms import as_list
+from helpdesk.web.forms import WebForm, as_list
 from knowledge_base.corpus import LANGUAGES, ArticleDoc
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -105,7 +105,7 @@ def check_slug(slug: str) -> str:
     return slug
 
 
-class ArticleForm(BaseModel):
+class ArticleForm(WebForm):
     """The editor's form (create and edit)."""
 
     slug: str = ""
@@ -132,14 +132,14 @@ class ArticleForm(BaseModel):
         )
 
 
-class FeedbackForm(BaseModel):
+class FeedbackForm(WebForm):
     """The public "did this help you?" form."""
 
     helpful: str = ""
     lang: str = ""
 
 
-class UsedForm(BaseModel):
+class UsedForm(WebForm):
     """An agent says they used the article in a reply (optionally to a ticket)."""
 
     ticket_id: str = ""

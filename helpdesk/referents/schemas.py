@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from dossiers.catalog import checked_dossier_number, is_procedure
 from helpdesk.referents.models import ReportKind, Severity
 from helpdesk.tickets.models import Priority
+from helpdesk.web.forms import WebForm
 
 PARIS = ZoneInfo("Europe/Paris")
 MAX_AFFECTED = 1_000_000
@@ -32,7 +33,7 @@ FIELD_LABELS = {
 }
 
 
-class ReportForm(BaseModel):
+class ReportForm(WebForm):
     """A signalement as typed in the form (strings), validated into typed values."""
 
     model_config = ConfigDict(str_strip_whitespace=True)

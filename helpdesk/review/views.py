@@ -10,7 +10,6 @@ from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
-from pydantic import BaseModel
 from sqlmodel import Session
 
 from dossiers.catalog import CATALOG
@@ -21,6 +20,7 @@ from helpdesk.review import service
 from helpdesk.review.export import csv_text
 from helpdesk.review.timeline import duration_text
 from helpdesk.web.dependencies import CurrentAgent, DbSession
+from helpdesk.web.forms import WebForm
 
 PARIS = ZoneInfo("Europe/Paris")
 PERIODS = {
@@ -30,7 +30,7 @@ PERIODS = {
 }
 
 
-class HoldForm(BaseModel):
+class HoldForm(WebForm):
     """The note of a point bimensuel held."""
 
     note: str = ""

@@ -8,18 +8,18 @@ from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
-from pydantic import BaseModel
 
 from helpdesk.policy import Action, console_ticket, ensure
 from helpdesk.ticket_routing import admin_queries as queries
 from helpdesk.ticket_routing import assignment
 from helpdesk.ticket_routing.service import accept_suggestion
 from helpdesk.web.dependencies import CurrentAgent, DbSession
+from helpdesk.web.forms import WebForm
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
-class AvailabilityForm(BaseModel):
+class AvailabilityForm(WebForm):
     """Available (1) or away (0)."""
 
     available: str = "1"

@@ -10,7 +10,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
 from helpdesk.auth.models import Agent
 from helpdesk.policy import Action
@@ -18,11 +18,12 @@ from helpdesk.ticket_routing import admin_queries as queries
 from helpdesk.ticket_routing import calendars
 from helpdesk.ticket_routing.policies import update_policy
 from helpdesk.web.dependencies import DbSession, require_right
+from helpdesk.web.forms import WebForm
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
-class PolicyForm(BaseModel):
+class PolicyForm(WebForm):
     """One SLA policy."""
 
     response_minutes: int = Field(ge=1, le=100_000)
@@ -33,7 +34,7 @@ class PolicyForm(BaseModel):
     escalate_to: str = ""
 
 
-class CalendarForm(BaseModel):
+class CalendarForm(WebForm):
     """A calendar's hours, zone and holiday areas."""
 
     name: str = ""
@@ -49,14 +50,14 @@ class CalendarForm(BaseModel):
         return [value] if isinstance(value, str) else value
 
 
-class ClosedDayForm(BaseModel):
+class ClosedDayForm(WebForm):
     """An extra closed day."""
 
     day: date
     label: str = ""
 
 
-class QueueCalendarForm(BaseModel):
+class QueueCalendarForm(WebForm):
     """The calendar a queue works by."""
 
     calendar_id: int

@@ -10,7 +10,6 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
-from pydantic import BaseModel
 from sqlmodel import Session
 
 from helpdesk.auth.models import Agent
@@ -22,12 +21,13 @@ from helpdesk.ticket_routing import assignment, rules_store
 from helpdesk.ticket_routing.models import RoutingRule
 from helpdesk.ticket_routing.service import dry_run
 from helpdesk.web.dependencies import DbSession, require_right
+from helpdesk.web.forms import WebForm
 from routing.rules_text import FIELD_HELP, format_actions, format_conditions
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
-class RuleForm(BaseModel):
+class RuleForm(WebForm):
     """The rule editor."""
 
     name: str = ""
@@ -38,13 +38,13 @@ class RuleForm(BaseModel):
     enabled: bool = False
 
 
-class MoveForm(BaseModel):
+class MoveForm(WebForm):
     """Up or down in the evaluation order."""
 
     direction: str = "up"
 
 
-class ModeForm(BaseModel):
+class ModeForm(WebForm):
     """A queue's assignment mode."""
 
     mode: str = "manual"

@@ -12,7 +12,6 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
-from pydantic import BaseModel
 from sqlmodel import Session
 
 from helpdesk.auth.models import Agent
@@ -24,12 +23,13 @@ from helpdesk.tickets import canned, fields, handover, kb_panel, merge, presence
 from helpdesk.tickets.models import MessageKind
 from helpdesk.tickets.page import ticket_context
 from helpdesk.web.dependencies import CurrentAgent, DbSession
+from helpdesk.web.forms import WebForm
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 P = ParamSpec("P")
 
 
-class MessageForm(BaseModel):
+class MessageForm(WebForm):
     """A reply or a note."""
 
     body: str = ""
@@ -37,7 +37,7 @@ class MessageForm(BaseModel):
     version: int
 
 
-class StatusForm(BaseModel):
+class StatusForm(WebForm):
     """A status change."""
 
     status: str
@@ -45,7 +45,7 @@ class StatusForm(BaseModel):
     version: int
 
 
-class HandoverForm(BaseModel):
+class HandoverForm(WebForm):
     """A hand-over to another queue, with the structured summary or the answer."""
 
     to_queue: str
@@ -56,14 +56,14 @@ class HandoverForm(BaseModel):
     version: int
 
 
-class AssignForm(BaseModel):
+class AssignForm(WebForm):
     """An assignment: an agent id, "me", or empty for nobody."""
 
     assignee_id: str = ""
     version: int
 
 
-class FieldsForm(BaseModel):
+class FieldsForm(WebForm):
     """The ticket's procedure, motif and priority, as corrected by the agent."""
 
     procedure: str = ""
@@ -72,13 +72,13 @@ class FieldsForm(BaseModel):
     version: int
 
 
-class DraftForm(BaseModel):
+class DraftForm(WebForm):
     """The reply being written, sent along when an article is inserted."""
 
     body: str = ""
 
 
-class ReferenceForm(BaseModel):
+class ReferenceForm(WebForm):
     """Another ticket, by its reference (merge or link)."""
 
     reference: str = ""

@@ -8,16 +8,16 @@ from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
-from pydantic import BaseModel
 
 from helpdesk.db import attempt
 from helpdesk.errors import ValidationFailedError
 from helpdesk.tickets import canned
 from helpdesk.tickets.models import CannedResponse
 from helpdesk.web.dependencies import CurrentAgent, DbSession
+from helpdesk.web.forms import WebForm
 
 
-class CannedForm(BaseModel):
+class CannedForm(WebForm):
     """The fields of a canned response."""
 
     title: str = ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
 from sqlmodel import Session
 
@@ -14,12 +14,13 @@ from helpdesk.tickets.lifecycle import Cause, transition
 from helpdesk.tickets.models import Channel, Status, Ticket
 from helpdesk.tickets.schemas import NewTicket
 from helpdesk.tickets.service import create_ticket, queue_by_code
+from helpdesk.web.forms import WebForm
 
 CALL_OUTCOMES = ("resolved", "escalated")
 ESCALATION_QUEUE = "dp-anef"
 
 
-class PhoneCall(BaseModel):
+class PhoneCall(WebForm):
     """What the téléconseiller notes during a call."""
 
     model_config = ConfigDict(str_strip_whitespace=True)

@@ -9,7 +9,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
 from dossiers.catalog import CATALOG
 from helpdesk.errors import NotFoundError
@@ -18,7 +18,7 @@ from helpdesk.tickets import bulk
 from helpdesk.tickets.listing import AGES, RELEVANCE, SORTS, QueueFilters, list_tickets
 from helpdesk.tickets.models import PRIORITY_LABELS, STATUS_LABELS, Channel, Queue
 from helpdesk.web.dependencies import CurrentAgent, DbSession
-from helpdesk.web.forms import as_list
+from helpdesk.web.forms import WebForm, as_list
 
 FILTER_FIELDS = (
     "status",
@@ -33,7 +33,7 @@ FILTER_FIELDS = (
 )
 
 
-class BulkForm(BaseModel):
+class BulkForm(WebForm):
     """An action on the tickets selected in a list."""
 
     ticket_ids: list[int] = Field(default_factory=list)

@@ -18,27 +18,59 @@ from litestar.response import Redirect, Template
 from sqlalchemy.exc import OperationalError
 
 from helpdesk.errors import DomainError, SignInRequiredError, TooManyAttemptsError
+from helpdesk.i18n import N_, preferred_language, t
 
 log = structlog.get_logger(__name__)
 
+# French message ids: the public pages show them in the page's language (see babel.cfg).
 DEFAULT_MESSAGES = {
-    400: ("Demande incorrecte", "La demande n'a pas pu être comprise. Vérifiez votre saisie."),
+    400: (
+        N_("Demande incorrecte"),
+        N_("La demande n'a pas pu être comprise. Vérifiez votre saisie."),
+    ),
     403: (
-        "Accès refusé",
-        "Vous n'avez pas accès à cette page, ou le formulaire a expiré : "
-        "rechargez la page puis recommencez.",
+        N_("Accès refusé"),
+        N_(
+            "Vous n'avez pas accès à cette page, ou le formulaire a expiré : "
+            "rechargez la page puis recommencez."
+        ),
     ),
-    404: ("Page introuvable", "La page que vous cherchez n'existe pas ou n'est plus disponible."),
-    405: ("Action impossible", "Cette action n'est pas possible sur cette page."),
-    413: ("Envoi trop volumineux", "Votre envoi dépasse la taille autorisée. Allégez-le."),
-    429: ("Trop de demandes", "Trop de demandes en peu de temps. Patientez puis réessayez."),
+    404: (
+        N_("Page introuvable"),
+        N_("La page que vous cherchez n'existe pas ou n'est plus disponible."),
+    ),
+    405: (N_("Action impossible"), N_("Cette action n'est pas possible sur cette page.")),
+    413: (
+        N_("Envoi trop volumineux"),
+        N_("Votre envoi dépasse la taille autorisée. Allégez-le."),
+    ),
+    429: (
+        N_("Trop de demandes"),
+        N_("Trop de demandes en peu de temps. Patientez puis réessayez."),
+    ),
     500: (
-        "Erreur inattendue",
-        "Une erreur inattendue est survenue. Votre saisie n'a pas été perdue si "
-        "elle a été confirmée ; réessayez dans quelques instants.",
+        N_("Erreur inattendue"),
+        N_(
+            "Une erreur inattendue est survenue. Votre saisie n'a pas été perdue si "
+            "elle a été confirmée ; réessayez dans quelques instants."
+        ),
     ),
-    503: ("Service indisponible", "Le service est momentanément indisponible. Réessayez."),
+    503: (
+        N_("Service indisponible"),
+        N_("Le service est momentanément indisponible. Réessayez."),
+    ),
 }
+MSG_UNREADABLE_BODY = N_(
+    "Votre envoi n'a pas pu être lu : il contient des caractères ou une mise en forme "
+    "invalides. Rien n'a été enregistré. Revenez à la page précédente, vérifiez le texte "
+    "et les noms des fichiers joints, puis envoyez de nouveau."
+)
+MSG_REFUSED_VALUE = N_(
+    "Une valeur envoyée n'est pas acceptée (caractère interdit, nombre ou date hors des "
+    "limites). Rien n'a été enregistré. Vérifiez votre saisie puis recommencez."
+)
+# Pages an usager reads: their errors follow the page's language (`lang`, the browser's).
+PUBLIC_PREFIXES = ("/contact", "/aide", "/help", "/suivi", "/api/v1/contact")
 
 
 def render_error(
@@ -50,13 +82,16 @@ def render_error(
     field_errors: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response[Any]:
-    """An error response in the form the client expects."""
+    """An error response in the form the client expects, in the page's language."""
     default_title, default_message = DEFAULT_MESSAGES.get(status_code, DEFAULT_MESSAGES[500])
+    lang = request_language(request)
     context = {
         "status_code": status_code,
-        "title": title or default_title,
-        "message": message or default_message,
+        "title": t(lang, title or default_title),
+        "message": t(lang, message or default_message),
         "field_errors": field_errors or {},
+        "lang": lang,
+        "public": lang == "en" or request.url.path.startswith(PUBLIC_PREFIXES),
     }
     if request.url.path.startswith("/api/"):
         problem = {
@@ -72,6 +107,17 @@ def render_error(
     name = "errors/_error.html" if request.htmx else "errors/error.html"
     context["agent"] = getattr(request.state, "agent_summary", None)
     return Template(name, context=context, status_code=status_code, headers=headers)
+
+
+def request_language(request: HTMXRequest) -> str:
+    """English on a public page asked in English (query or browser); French elsewhere."""
+    if not request.url.path.startswith(PUBLIC_PREFIXES):
+        return "fr"
+    try:
+        query = request.query_params.get("lang")
+    except Exception:  # an undecodable query string: the browser's language decides
+        query = None
+    return preferred_language(query, request.headers.get("accept-language"))
 
 
 def domain_error_handler(request: HTMXRequest, error: DomainError) -> Response[Any]:
@@ -124,6 +170,22 @@ def _database_unavailable(error: Exception) -> bool:
         return True
     text = str(error.orig).lower()
     return any(sign in text for sign in UNAVAILABLE_SIGNS)
+
+
+def unreadable_body_handler(request: HTMXRequest, error: UnicodeDecodeError) -> Response[Any]:
+    """A body that is not text where text is expected (invalid UTF-8 in a form part): 400.
+
+    Raised while the form is parsed, before any handler runs: nothing was written.
+    """
+    log.info("request.unreadable_body", error=type(error).__name__)
+    return render_error(request, 400, message=MSG_UNREADABLE_BODY)
+
+
+def refused_value_handler(request: HTMXRequest, error: Exception) -> Response[Any]:
+    """A value the database or the calendar cannot hold (a NUL byte, a number or a date out
+    of range): 400. The request's transaction was rolled back, so nothing was written."""
+    log.info("request.refused_value", error=type(error).__name__)
+    return render_error(request, 400, message=MSG_REFUSED_VALUE)
 
 
 def internal_error_handler(request: HTMXRequest, error: Exception) -> Response[Any]:
