@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Router
+from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -124,6 +125,7 @@ def create_app(
         dependencies=_dependencies(),
         template_config=template_config(),
         csrf_config=_csrf_config(settings),
+        allowed_hosts=_allowed_hosts(settings),
         middleware=[make_web_middleware()],
         before_send=[make_security_headers_hook(https=settings.is_https)],
         exception_handlers=_exception_handlers(),
@@ -191,11 +193,23 @@ def _dependencies() -> dict[str, Provide]:
     }
 
 
+def _allowed_hosts(settings: Settings) -> AllowedHostsConfig | None:
+    """In production, a request naming another Host is a 400 (no host-header poisoning of
+    the links we build); the probes answer whatever address the orchestrator uses."""
+    names = settings.host_names
+    if names is None:
+        return None
+    return AllowedHostsConfig(
+        allowed_hosts=names, exclude=["^/healthz$", "^/readyz$"], www_redirect=False
+    )
+
+
 def _csrf_config(settings: Settings) -> CSRFConfig:
     """Double-submit CSRF tokens on every state-changing request outside the API."""
     return CSRFConfig(
         secret=settings.secret,
-        cookie_name="helpdesk_csrf",
+        # __Host-: bound to this exact host over https (see session_cookie_name).
+        cookie_name=("__Host-" if settings.is_https else "") + "helpdesk_csrf",
         header_name="x-csrftoken",
         cookie_secure=settings.is_https,
         cookie_httponly=True,

@@ -6,6 +6,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -58,6 +59,7 @@ class Settings(BaseSettings):
     dossiers_breaker_reset_seconds: float = 30.0
     dossier_events_secret: str | None = None
     dossier_events_tolerance_seconds: int = 300
+    allowed_hosts: str = ""  # more host names than base_url's (comma-separated), production
 
     @model_validator(mode="after")
     def _require_secret_in_production(self) -> Settings:
@@ -80,6 +82,16 @@ class Settings(BaseSettings):
     def is_https(self) -> bool:
         """Whether the public address is served over https (cookies Secure, HSTS)."""
         return self.base_url.startswith("https://")
+
+    @property
+    def host_names(self) -> list[str] | None:
+        """The Host headers served in production (base_url's host and `allowed_hosts`);
+        None elsewhere (any host, for local and test runs)."""
+        if self.env != "production":
+            return None
+        extra = [name.strip() for name in self.allowed_hosts.split(",") if name.strip()]
+        own = urlsplit(self.base_url).hostname
+        return ([own] if own else []) + extra
 
     @property
     def is_sqlite(self) -> bool:

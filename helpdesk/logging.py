@@ -35,6 +35,9 @@ def _redact(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str,
     return event_dict
 
 
+QUIET_LOGGERS = ("httpx", "httpcore", "dramatiq", "aiosmtpd", "mail.log", "hpack")
+
+
 def configure_logging(level: str = "INFO") -> None:
     """Send structlog and stdlib logging to stdout as JSON lines."""
     shared: list[Any] = [
@@ -65,3 +68,7 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level.upper())
     # uvicorn's access log writes full URLs (follow-up tokens live in paths); ours does not.
     logging.getLogger("uvicorn.access").disabled = True
+    # Their INFO lines name the URLs they call (dossier numbers, numéros étranger) or the
+    # messages they carry: only their warnings and errors are kept.
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 
 from helpdesk.auth import service
 from helpdesk.config import Settings
-from helpdesk.web.dependencies import SESSION_COOKIE, DbSession, OptionalAgent
+from helpdesk.web.dependencies import DbSession, OptionalAgent, session_cookie_name
 from helpdesk.web.forms import WebForm
 
 
@@ -34,7 +34,7 @@ def safe_next(path: str) -> str:
 def session_cookie(settings: Settings, value: str, *, max_age: int | None = None) -> Cookie:
     """The session cookie: HttpOnly, SameSite=Lax, Secure behind https."""
     return Cookie(
-        key=SESSION_COOKIE,
+        key=session_cookie_name(settings),
         value=value,
         httponly=True,
         secure=settings.is_https,
@@ -69,7 +69,7 @@ class AuthController(Controller):
     ) -> Template | Redirect:
         """Check the credentials; on success a new session id replaces any old one."""
         settings: Settings = state.settings
-        service.sign_out(db_session, token=request.cookies.get(SESSION_COOKIE))
+        service.sign_out(db_session, token=request.cookies.get(session_cookie_name(settings)))
         result = service.sign_in(
             db_session,
             settings=settings,
@@ -98,7 +98,8 @@ class AuthController(Controller):
         self, request: Request[Any, Any, Any], state: State, db_session: DbSession
     ) -> Response[Any]:
         """End the session server-side and clear the cookie."""
-        service.sign_out(db_session, token=request.cookies.get(SESSION_COOKIE))
+        token = request.cookies.get(session_cookie_name(state.settings))
+        service.sign_out(db_session, token=token)
         return Redirect(
             "/connexion", cookies=[session_cookie(state.settings, "", max_age=0)], status_code=303
         )

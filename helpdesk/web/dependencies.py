@@ -21,6 +21,16 @@ from helpdesk.errors import SignInRequiredError
 from helpdesk.policy import Action, ensure, may_do
 
 SESSION_COOKIE = "helpdesk_session"
+# Behind https the browser binds a __Host- cookie to the exact host, path / and Secure: no
+# subdomain nor plain-http page can set or overwrite it.
+HOST_PREFIX = "__Host-"
+
+
+def session_cookie_name(settings: Settings) -> str:
+    """The session cookie's name: with the __Host- prefix when served over https."""
+    return HOST_PREFIX + SESSION_COOKIE if settings.is_https else SESSION_COOKIE
+
+
 T = TypeVar("T")
 
 
@@ -107,7 +117,7 @@ def provide_optional_agent(
     request: Request, db_session: NamedDependency[Session], state: State
 ) -> Agent | None:
     """The signed-in agent, or None."""
-    token = request.cookies.get(SESSION_COOKIE)
+    token = request.cookies.get(session_cookie_name(state.settings))
     live = resolve_session(db_session, settings=state.settings, token=token)
     if live is not None and live.touch_due:
         state.session_activity.note(live.session_id)

@@ -26,6 +26,10 @@ BASE_HEADERS = (
     (b"cross-origin-opener-policy", b"same-origin"),
 )
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+# Pages carry personal data or a signed-in person's view: no browser or proxy keeps a copy
+# unless the handler said otherwise. The static files (no personal data) keep their own.
+NO_STORE = (b"cache-control", b"no-store")
+STATIC_PREFIX = "/static/"
 # Secret tokens travel in some paths (follow-up links): the log keeps only the route's shape.
 SECRET_PATH = re.compile(r"^/(suivi|follow-up)/[^/]+")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -37,13 +41,16 @@ def loggable_path(path: str) -> str:
 
 
 def make_security_headers_hook(*, https: bool) -> Any:
-    """A before-send hook adding the security headers to every response, 404s included."""
+    """A before-send hook adding the security headers to every response, 404s included, and
+    `Cache-Control: no-store` to every page that did not set its own caching."""
 
     async def add_headers(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
             return
         headers = list(message.get("headers", []))
         headers.extend(BASE_HEADERS)
+        if not _has_cache_control(headers) and not scope.get("path", "").startswith(STATIC_PREFIX):
+            headers.append(NO_STORE)
         request_id = scope.get("state", {}).get("request_id") or _request_id(scope)
         headers.append((b"x-request-id", request_id.encode()))
         if https or _forwarded_https(scope):
@@ -51,6 +58,11 @@ def make_security_headers_hook(*, https: bool) -> Any:
         message["headers"] = headers
 
     return add_headers
+
+
+def _has_cache_control(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether the response already says how it may be cached."""
+    return any(name.lower() == b"cache-control" for name, _ in headers)
 
 
 def make_web_middleware() -> Any:
