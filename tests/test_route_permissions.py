@@ -92,6 +92,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", T + "/champs"): ticket(A.CHANGE_FIELDS),
     ("GET", T + "/dossier"): ticket(),
     ("POST", T + "/dossier"): ticket(A.CHANGE_FIELDS),
+    ("POST", T + "/dossier/recherche"): ticket(),
     ("GET", T + "/incidents"): ticket(),
     ("POST", T + "/incidents"): ticket(A.LINK_INCIDENT),
     ("GET", "/routage/tickets/{ticket_id:int}"): ticket(),

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, RawBody
+from litestar.params import Body, FromPath, RawBody
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
@@ -41,6 +41,12 @@ class AttachForm(WebForm):
     version: int | None = None
 
 
+class SearchForm(WebForm):
+    """A search of the dossier service by numéro étranger (posted: never in a URL)."""
+
+    numero_etranger: str = ""
+
+
 def today() -> date:
     """Today in Paris (the attestations' validity is counted in French days)."""
     return utcnow().astimezone(PARIS).date()
@@ -53,7 +59,8 @@ def dossier_source(state: State) -> DossierSource:
 
 
 class DossierController(Controller):
-    """GET the dossier panel of a ticket (htmx fragment or page); POST a dossier number."""
+    """GET the dossier panel of a ticket (htmx fragment or page); POST a dossier number, or
+    a numéro étranger to search (a personal identifier stays out of URLs and their logs)."""
 
     path = "/tickets/{ticket_id:int}/dossier"
 
@@ -65,14 +72,26 @@ class DossierController(Controller):
         db_session: DbSession,
         agent: CurrentAgent,
         ticket_id: FromPath[int],
-        numero_etranger: FromQuery[str | None] = None,
     ) -> Template:
         """The dossier's status, timeline, requested documents and attestations."""
         ticket = console_ticket(db_session, agent, ticket_id)
-        context = _panel_context(db_session, state, agent, ticket, numero_etranger)
-        fragment = bool(request.htmx)
-        name = "dossiers/_panel.html" if fragment else "dossiers/panel.html"
-        return Template(name, context=context, headers=PRIVATE)
+        context = _panel_context(db_session, state, agent, ticket, None)
+        return _panel_page(request, context)
+
+    @post("/recherche", sync_to_thread=True)
+    def search(
+        self,
+        request: HTMXRequest,
+        state: State,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+        data: Annotated[SearchForm, FORM],
+    ) -> Template:
+        """The panel with the dossiers held under a numéro étranger (read only)."""
+        ticket = console_ticket(db_session, agent, ticket_id)
+        context = _panel_context(db_session, state, agent, ticket, data.numero_etranger)
+        return _panel_page(request, context)
 
     @post("/", sync_to_thread=True)
     def attach(
@@ -108,6 +127,12 @@ class DossierController(Controller):
                 status_code=error.status_code,
             )
         return Redirect(f"/tickets/{ticket_id}", status_code=303)
+
+
+def _panel_page(request: HTMXRequest, context: dict[str, Any]) -> Template:
+    """The panel as an htmx fragment or a whole page."""
+    name = "dossiers/_panel.html" if request.htmx else "dossiers/panel.html"
+    return Template(name, context=context, headers=PRIVATE)
 
 
 def _panel_context(

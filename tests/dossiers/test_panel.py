@@ -153,12 +153,22 @@ def test_a_refused_number_shows_the_panel_again_with_the_number_kept(dossier_web
 def test_find_by_foreign_number(dossier_web):
     dossier = demo("verification")
     ticket, _agent = signed_in_with_ticket(dossier_web)
-    html = dossier_web.client.get(
-        f"/tickets/{ticket.id}/dossier?numero_etranger={dossier.foreign_number}", headers=HX
+    search = f"/tickets/{ticket.id}/dossier/recherche"
+    panel = dossier_web.client.get(f"/tickets/{ticket.id}/dossier", headers=HX).text
+    assert f'action="{search}"' in panel and 'method="post"' in panel  # never in a URL
+    token = dossier_web.csrf("/")
+    html = dossier_web.client.post(
+        search, data={"numero_etranger": dossier.foreign_number, "_csrf_token": token}, headers=HX
     ).text
     assert 'data-testid="dossier-candidates"' in html and dossier.number in html
-    bad = dossier_web.client.get(f"/tickets/{ticket.id}/dossier?numero_etranger=12AB", headers=HX)
+    bad = dossier_web.client.post(
+        search, data={"numero_etranger": "12AB", "_csrf_token": token}, headers=HX
+    )
     assert "10 chiffres" in bad.text
+    ignored = dossier_web.client.get(
+        f"/tickets/{ticket.id}/dossier?numero_etranger={dossier.foreign_number}", headers=HX
+    ).text
+    assert 'data-testid="dossier-candidates"' not in ignored  # the old GET search is gone
 
 
 @pytest.mark.parametrize("down", [True, False])
