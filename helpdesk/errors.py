@@ -56,9 +56,18 @@ class TooManyAttemptsError(DomainError):
     status_code = 429
     title = "Trop de tentatives"
 
-    def __init__(self, message: str, *, retry_after: int = 60) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: int = 60,
+        limit: int | None = None,
+        window: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.limit = limit  # the attempts allowed per window (RateLimit-* headers)
+        self.window = window
 
 
 class SignInRequiredError(DomainError):

@@ -41,7 +41,12 @@ def sign_in(
     commits it: the failures are what the throttle counts.
     """
     email = email.strip().lower()
-    keys = [token_hash(f"email:{email}"), token_hash(f"addr:{client_address}")]
+    # The account is throttled per client address: failures from elsewhere cannot lock an
+    # agent out; one address guessing across accounts meets its own, higher ceiling.
+    keys = [
+        token_hash(f"email:{email}|addr:{client_address}"),
+        token_hash(f"addr:{client_address}"),
+    ]
     _refuse_when_throttled(session, settings, keys)
     agent = session.exec(select(Agent).where(func.lower(Agent.email) == email)).first()
     if not verify_password(agent.password_hash if agent else None, password) or not (
@@ -167,4 +172,6 @@ def _refuse_when_throttled(session: Session, settings: Settings, keys: list[str]
                 f"Patientez {minutes} minutes avant de réessayer, ou demandez à votre "
                 "administrateur de réinitialiser votre mot de passe.",
                 retry_after=settings.login_window_seconds,
+                limit=limit,
+                window=settings.login_window_seconds,
             )

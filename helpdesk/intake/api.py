@@ -134,7 +134,13 @@ def contact_api(
         raise ValidationFailedError(t(lang, MSG_INVALID), field_errors=checked.errors)
     retry_after = limiter(request).hit(client_address(request))
     if retry_after is not None:
-        raise TooManyAttemptsError(t(lang, MSG_LIMIT), retry_after=retry_after)
+        settings = request.app.state.settings
+        raise TooManyAttemptsError(
+            t(lang, MSG_LIMIT),
+            retry_after=retry_after,
+            limit=settings.intake_rate_limit,
+            window=settings.intake_rate_window_seconds,
+        )
     data = procedure_from_dossier(request.app.state.dossier_source, checked.data)
     receipt = service.submit_contact(
         db_session,

@@ -41,6 +41,7 @@ from helpdesk.intake.schemas import (
 from helpdesk.intake.suggestions import suggestions_for
 from helpdesk.tickets.models import Channel
 from helpdesk.web.dependencies import DbSession
+from helpdesk.web.errors import rate_limit_headers
 
 NO_STORE = {"Cache-Control": "no-store"}
 FIELD_ORDER = [spec.name for spec in FIELDS if spec.name != "language"] + [
@@ -70,7 +71,14 @@ def refusal(
     """The 413 or 429 page (or htmx fragment) of the contact form."""
     headers = dict(NO_STORE)
     if retry_after:
-        headers["Retry-After"] = str(retry_after)
+        settings = request.app.state.settings
+        headers.update(
+            rate_limit_headers(
+                retry_after,
+                limit=settings.intake_rate_limit,
+                window=settings.intake_rate_window_seconds,
+            )
+        )
     minutes = max(1, ((retry_after or 60) + 59) // 60)
     name = "intake/_refusal.html" if request.htmx else "intake/refusal.html"
     context = {"lang": lang, "status": status, "minutes": minutes, "agent": None}

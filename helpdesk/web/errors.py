@@ -120,6 +120,23 @@ def request_language(request: HTMXRequest) -> str:
     return preferred_language(query, request.headers.get("accept-language"))
 
 
+def rate_limit_headers(
+    retry_after: int, *, limit: int | None, window: int | None
+) -> dict[str, str]:
+    """Retry-After and the IETF draft's RateLimit-* headers of a 429 (the quota is spent)."""
+    headers = {"Retry-After": str(retry_after)}
+    if limit is not None and window is not None:
+        headers.update(
+            {
+                "RateLimit-Limit": str(limit),
+                "RateLimit-Remaining": "0",
+                "RateLimit-Reset": str(retry_after),
+                "RateLimit-Policy": f"{limit};w={window}",
+            }
+        )
+    return headers
+
+
 def domain_error_handler(request: HTMXRequest, error: DomainError) -> Response[Any]:
     """Turn a domain refusal into its page."""
     if isinstance(error, SignInRequiredError) and not request.url.path.startswith("/api/"):
@@ -128,7 +145,7 @@ def domain_error_handler(request: HTMXRequest, error: DomainError) -> Response[A
         return Redirect(f"/connexion?next={quote(request.url.path)}")
     headers = None
     if isinstance(error, TooManyAttemptsError):
-        headers = {"Retry-After": str(error.retry_after)}
+        headers = rate_limit_headers(error.retry_after, limit=error.limit, window=error.window)
     return render_error(
         request,
         error.status_code,

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
+from helpdesk.auth import service
 from helpdesk.auth.models import Agent, AgentSession
 from helpdesk.auth.service import token_hash
 from helpdesk.db import utcnow
+from helpdesk.errors import TooManyAttemptsError
 from helpdesk.web.dependencies import SESSION_COOKIE
 
 from conftest import WebClient
@@ -81,7 +84,67 @@ def test_repeated_failures_are_throttled_with_a_clear_429(web: WebClient):
     assert response.status_code == 429
     assert "Trop de tentatives" in response.text
     assert int(response.headers["retry-after"]) > 0
+    assert response.headers["ratelimit-limit"] == "5"
+    assert response.headers["ratelimit-remaining"] == "0"
+    assert response.headers["ratelimit-policy"] == "5;w=900"
     assert SESSION_COOKIE not in web.client.cookies
+
+
+def test_failures_from_elsewhere_do_not_lock_an_agent_out(web: WebClient):
+    agent = create_agent(web)
+    settings = web.client.app.state.settings
+    with web.session() as session:
+        for _ in range(settings.login_max_failures):
+            attempt = service.sign_in(
+                session,
+                settings=settings,
+                email=agent.email,
+                password="mauvais-mot-de-passe",
+                client_address="203.0.113.9",
+            )
+            assert attempt is None
+        session.commit()
+        with pytest.raises(TooManyAttemptsError):  # the guessing address is throttled
+            service.sign_in(
+                session,
+                settings=settings,
+                email=agent.email,
+                password=PASSWORD,
+                client_address="203.0.113.9",
+            )
+        elsewhere = service.sign_in(
+            session,
+            settings=settings,
+            email=agent.email,
+            password=PASSWORD,
+            client_address="198.51.100.4",
+        )
+        assert elsewhere is not None  # the agent's own workstation still signs in
+
+
+def test_one_address_guessing_across_accounts_meets_its_ceiling(web: WebClient):
+    settings = web.client.app.state.settings
+    agents = [create_agent(web) for _ in range(5)]
+    ceiling = settings.login_max_failures * service.ADDRESS_FAILURE_FACTOR
+    with web.session() as session:
+        for number in range(ceiling):
+            attempt = service.sign_in(
+                session,
+                settings=settings,
+                email=agents[number % len(agents)].email,
+                password="mauvais-mot-de-passe",
+                client_address="203.0.113.10",
+            )
+            assert attempt is None
+        session.commit()
+        with pytest.raises(TooManyAttemptsError):
+            service.sign_in(
+                session,
+                settings=settings,
+                email=agents[0].email,
+                password=PASSWORD,
+                client_address="203.0.113.10",
+            )
 
 
 def test_missing_or_wrong_csrf_token_is_refused(web: WebClient):

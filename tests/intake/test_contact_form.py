@@ -194,6 +194,10 @@ def test_too_many_sends_from_one_client_get_a_clear_429(sqlite_engine: Engine, t
         refused = send(web, settings, message=f"{MESSAGE} (3)")
         assert refused.status_code == 429
         assert int(refused.headers["retry-after"]) > 0
+        assert refused.headers["ratelimit-limit"] == "2"
+        assert refused.headers["ratelimit-remaining"] == "0"
+        assert refused.headers["ratelimit-reset"] == refused.headers["retry-after"]
+        assert refused.headers["ratelimit-policy"] == f"2;w={settings.intake_rate_window_seconds}"
         assert "Trop de demandes envoyées" in refused.text
         assert "Patientez" in refused.text
         assert len(tickets(web)) == 2
