@@ -1,4 +1,4 @@
-"""Attachments from the public: PDF, JPEG or PNG judged by content, images without metadata."""
+"""Attachments from the public: PDF, JPEG or PNG judged by content, stored without metadata."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
+import pikepdf
 from PIL import Image, ImageOps
 
 from helpdesk.i18n import N_
@@ -20,6 +21,10 @@ MSG_TOO_MANY = N_("Vous pouvez joindre 3 fichiers au maximum.")
 MSG_TOO_BIG = N_("Le fichier « %(name)s » dépasse 5 Mo.")
 MSG_BAD_TYPE = N_("Le fichier « %(name)s » n'est ni un PDF, ni une image JPEG ou PNG.")
 MSG_EMPTY = N_("Le fichier « %(name)s » est vide.")
+MSG_BAD_PDF = N_(
+    "Le fichier « %(name)s » n'a pas pu être lu comme un PDF (abîmé ou protégé par un mot "
+    "de passe) : enregistrez-le de nouveau depuis votre logiciel, puis joignez-le."
+)
 
 
 class UploadRefused(ValueError):
@@ -52,7 +57,7 @@ def sniff(data: bytes) -> str | None:
 
 
 def clean_upload(filename: str, data: bytes) -> CleanFile:
-    """Check one file and strip image metadata; raises UploadRefused."""
+    """Check one file and strip its metadata; raises UploadRefused."""
     name = Path((filename or "").replace("\\", "/")).name[:120] or "fichier"
     if not data:
         raise UploadRefused(MSG_EMPTY, name)
@@ -61,7 +66,9 @@ def clean_upload(filename: str, data: bytes) -> CleanFile:
     content_type = sniff(data)
     if content_type is None:
         raise UploadRefused(MSG_BAD_TYPE, name)
-    if content_type != "application/pdf":
+    if content_type == "application/pdf":
+        data = _pdf_without_metadata(data, name)
+    else:
         data = _without_metadata(data, content_type, name)
     stem = Path(name).stem or "piece-jointe"
     return CleanFile(filename=stem + EXTENSIONS[content_type], content_type=content_type, data=data)
@@ -84,6 +91,23 @@ def _without_metadata(data: bytes, content_type: str, name: str) -> bytes:
         raise
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Warning) as error:
         raise UploadRefused(MSG_BAD_TYPE, name) from error
+
+
+def _pdf_without_metadata(data: bytes, name: str) -> bytes:
+    """The PDF without its document information (author, title, software…) nor any XMP
+    metadata stream; one that qpdf cannot read (damaged, encrypted) is refused."""
+    try:
+        with pikepdf.open(BytesIO(data)) as pdf:
+            if "/Info" in pdf.trailer:
+                del pdf.trailer["/Info"]
+            for item in pdf.objects:
+                if isinstance(item, pikepdf.Dictionary) and "/Metadata" in item:
+                    del item["/Metadata"]
+            out = BytesIO()
+            pdf.save(out, fix_metadata_version=False, deterministic_id=True)
+            return out.getvalue()
+    except (pikepdf.PdfError, pikepdf.PasswordError, ValueError) as error:
+        raise UploadRefused(MSG_BAD_PDF, name) from error
 
 
 def _encode(image: Image.Image, fmt: str) -> bytes:

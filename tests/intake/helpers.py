@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import struct
 import time
@@ -9,6 +10,7 @@ import zlib
 from io import BytesIO
 from typing import Any
 
+import pikepdf
 from PIL import Image
 
 from helpdesk.config import Settings
@@ -111,4 +113,15 @@ def png_with_text() -> bytes:
     )
 
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+def minimal_pdf(**info: str) -> bytes:
+    """A one-page PDF, with these document information entries (Author, Title…)."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    for key, value in info.items():
+        pdf.docinfo[f"/{key}"] = value
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+PDF = minimal_pdf()

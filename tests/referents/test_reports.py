@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from intake.helpers import PDF
 from pydantic import ValidationError
 from sqlmodel import select
 
@@ -92,7 +93,7 @@ def test_only_referents_file_signalements(session, tmp_path: Path):
 
 def test_screenshots_are_png_or_jpeg_only_and_lose_their_metadata(session, tmp_path: Path):
     author = referent(session, "pref-13")
-    pdf = clean_upload("notice.pdf", b"%PDF-1.4 fake")
+    pdf = clean_upload("notice.pdf", PDF)
     with pytest.raises(ValidationFailedError) as refused:
         open_report(session, author, tmp_path, files=(pdf,))
     assert "screenshots" in refused.value.field_errors
@@ -199,7 +200,7 @@ def test_the_form_gives_errors_back_offers_articles_without_javascript_and_sends
     pdf = post(
         "/referent/signalements",
         data=fields,
-        files={"screenshots": ("capture.pdf", b"%PDF-1.4 fake", "application/pdf")},
+        files={"screenshots": ("capture.pdf", PDF, "application/pdf")},
     )
     assert pdf.status_code == 422 and "pas une image PNG ou JPEG" in pdf.text
     articles = post("/referent/signalements", data={**fields, "intent": "articles"})
