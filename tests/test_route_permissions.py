@@ -93,6 +93,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", T + "/dossier"): ticket(),
     ("POST", T + "/dossier"): ticket(A.CHANGE_FIELDS),
     ("POST", T + "/dossier/recherche"): ticket(),
+    ("POST", T + "/lien-de-suivi"): ticket(A.REPLY),
     ("GET", T + "/incidents"): ticket(),
     ("POST", T + "/incidents"): ticket(A.LINK_INCIDENT),
     ("GET", "/routage/tickets/{ticket_id:int}"): ticket(),

@@ -23,6 +23,34 @@ ACK_BODY = N_(
 )
 
 
+NEW_LINK_SUBJECT = N_("Nouveau lien de suivi pour votre demande %(reference)s")
+NEW_LINK_BODY = N_(
+    "Bonjour,\n\n"
+    "À votre demande ou par précaution, le centre de contact a remplacé le lien de suivi de "
+    "votre demande « %(subject)s » (référence %(reference)s). L'ancien lien ne fonctionne "
+    "plus. Voici le nouveau :\n\n"
+    "%(url)s\n\n"
+    "Ce lien est personnel : ne le transmettez à personne.\n\n"
+    "Ceci est un message automatique : merci de ne pas y répondre.\n\n"
+    "Cordialement,\n"
+    "Le centre de contact citoyen ANEF"
+)
+
+
+def queue_new_link(session: Session, *, ticket: Ticket, url: str) -> None:
+    """Queue the e-mail carrying a re-issued follow-up link, in the ticket's language."""
+    if not ticket.requester_email:
+        return
+    lang = ticket.language
+    queue_mail(
+        session,
+        recipient=ticket.requester_email,
+        subject=t(lang, NEW_LINK_SUBJECT, reference=ticket.reference),
+        body=t(lang, NEW_LINK_BODY, subject=ticket.subject, reference=ticket.reference, url=url),
+        ticket_id=ticket.id,
+    )
+
+
 def queue_acknowledgement(session: Session, *, ticket: Ticket, url: str) -> None:
     """Queue the acknowledgement (reference and follow-up link) in the ticket's language."""
     if not ticket.requester_email:

@@ -10,20 +10,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import delete, text
 from sqlmodel import Session, col, select
 
+from helpdesk.auth.models import Agent
 from helpdesk.db import require_id, utcnow
-from helpdesk.errors import NotFoundError
+from helpdesk.errors import NotFoundError, ValidationFailedError
 from helpdesk.i18n import t
 from helpdesk.intake import mails
 from helpdesk.intake.models import ContactSubmission, DeflectionEvent, FollowUpLink
 from helpdesk.intake.schemas import ContactData
 from helpdesk.intake.uploads import CleanFile
+from helpdesk.policy import Action
 from helpdesk.tickets.attachments import store_files
+from helpdesk.tickets.events import EventKind
 from helpdesk.tickets.models import Channel, Message, Ticket
 from helpdesk.tickets.schemas import NewTicket
-from helpdesk.tickets.service import create_ticket
+from helpdesk.tickets.service import create_ticket, load_for_change, record_event, touch
 
 DUPLICATE_WINDOW = timedelta(minutes=10)
 LINK_LIFETIME_AFTER_CLOSE = timedelta(days=365)
@@ -121,6 +124,26 @@ def issue_link(session: Session, *, ticket: Ticket) -> str:
     token = secrets.token_urlsafe(32)
     session.add(FollowUpLink(ticket_id=require_id(ticket), token_hash=hash_token(token)))
     session.flush()
+    return token
+
+
+def reissue_link(session: Session, *, ticket_id: int, actor: Agent, base_url: str) -> str:
+    """Revoke every follow-up link of the ticket and e-mail the requester a new one.
+
+    A revoked link answers the same 404 as an unknown one. Needs the right to write to the
+    requester (the new link leaves by e-mail) and an e-mail address to send it to.
+    """
+    ticket = load_for_change(session, ticket_id, None, actor=actor, action=Action.REPLY)
+    if not ticket.requester_email:
+        raise ValidationFailedError(
+            "Ce ticket n'a pas d'adresse électronique : le nouveau lien ne pourrait être "
+            "envoyé à personne. Corrigez d'abord les coordonnées du demandeur."
+        )
+    session.execute(delete(FollowUpLink).where(col(FollowUpLink.ticket_id) == ticket.id))
+    token = issue_link(session, ticket=ticket)
+    mails.queue_new_link(session, ticket=ticket, url=follow_up_url(base_url, token))
+    record_event(session, ticket, actor, kind=EventKind.FOLLOW_UP_LINK_RENEWED)
+    touch(ticket)
     return token
 
 

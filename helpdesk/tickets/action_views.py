@@ -18,6 +18,7 @@ from helpdesk.auth.models import Agent
 from helpdesk.db import attempt
 from helpdesk.dossier_links.service import verified_dossier
 from helpdesk.errors import DomainError, NotFoundError, StaleVersionError
+from helpdesk.intake import service as intake_service
 from helpdesk.policy import Action, console_ticket
 from helpdesk.tickets import canned, fields, handover, kb_panel, merge, presence, service
 from helpdesk.tickets.models import MessageKind
@@ -272,6 +273,23 @@ class TicketActionsController(Controller):
         """Link a related ticket."""
         return TicketAction(db_session, agent, ticket_id, kept=data.model_dump()).run(
             merge.link, db_session, ticket_id=ticket_id, other_reference=data.reference, actor=agent
+        )
+
+    @post("/lien-de-suivi", sync_to_thread=True)
+    def reissue_follow_up_link(
+        self,
+        state: State,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+    ) -> Redirect | Template:
+        """Revoke the requester's follow-up links and e-mail them a new one."""
+        return TicketAction(db_session, agent, ticket_id).run(
+            intake_service.reissue_link,
+            db_session,
+            ticket_id=ticket_id,
+            actor=agent,
+            base_url=state.settings.base_url,
         )
 
     @post("/presence", sync_to_thread=True)

@@ -38,6 +38,8 @@ class EventKind(StrEnum):
     # Incidents.
     INCIDENT_LINKED = "incident_linked"
     INCIDENT_RESOLVED = "incident_resolved"
+    # The requester's follow-up link.
+    FOLLOW_UP_LINK_RENEWED = "follow_up_link_renewed"
 
     @property
     def label(self) -> str:
@@ -69,6 +71,7 @@ EVENT_LABELS: dict[EventKind, str] = {
     EventKind.SLA_BREACHED: "Délai dépassé",
     EventKind.INCIDENT_LINKED: "Rattaché à un incident",
     EventKind.INCIDENT_RESOLVED: "Incident résolu",
+    EventKind.FOLLOW_UP_LINK_RENEWED: "Nouveau lien de suivi envoyé au demandeur",
 }
 
 # Lines that record a status change and nothing else: only lifecycle.transition writes them.

@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from helpdesk.db import utcnow
 from helpdesk.intake.uploads import clean_upload
+from helpdesk.notifications.models import OutgoingMail
 from helpdesk.tickets.models import MessageKind, Status, Ticket
 from helpdesk.tickets.service import add_message, change_status
 from intake.helpers import PDF, follow_up_path, send
@@ -131,3 +132,45 @@ def test_wrong_expired_and_unknown_links_get_the_same_404(web: WebClient):
     assert all("Lien de suivi introuvable" in r.text for r in (wrong, malformed, expired))
     assert len(bodies) == 1
     assert web.client.get(path + "/pieces-jointes/1").status_code == 404
+
+
+def test_an_agent_reissues_the_link_the_old_one_dies_and_the_new_one_is_mailed(web: WebClient):
+    old_path, ticket_id = open_request(web)
+    with web.session() as session:
+        make_agent(session, email="relance@ccc.test")
+        session.commit()
+    web.sign_in("relance@ccc.test")
+    page = web.client.get(f"/tickets/{ticket_id}")
+    assert 'data-testid="reissue-link-form"' in page.text
+    response = web.post_form(
+        f"/tickets/{ticket_id}/lien-de-suivi", {}, page=f"/tickets/{ticket_id}"
+    )
+    assert response.status_code == 303
+    assert (
+        "Nouveau lien de suivi envoyé au demandeur" in web.client.get(f"/tickets/{ticket_id}").text
+    )
+    web.client.cookies.clear()
+    assert web.client.get(old_path).status_code == 404  # the same answer as an unknown link
+    with web.session() as session:
+        mails = session.exec(select(OutgoingMail).where(OutgoingMail.ticket_id == ticket_id)).all()
+    renewed = [m for m in mails if m.subject.startswith("Nouveau lien de suivi")]
+    assert len(renewed) == 1 and renewed[0].recipient == "awa.traore@example.org"
+    new_path = "/suivi/" + renewed[0].body_text.split("/suivi/")[1].split()[0]
+    assert new_path != old_path
+    assert web.client.get(new_path).status_code == 200
+
+
+def test_a_link_cannot_be_reissued_without_an_address_and_nothing_changes(web: WebClient):
+    path, ticket_id = open_request(web)
+    with web.session() as session:
+        make_agent(session, email="sansmail@ccc.test")
+        session.get(Ticket, ticket_id).requester_email = None  # a phone call without e-mail
+        session.commit()
+    web.sign_in("sansmail@ccc.test")
+    response = web.post_form(
+        f"/tickets/{ticket_id}/lien-de-suivi", {}, page=f"/tickets/{ticket_id}"
+    )
+    assert response.status_code == 422
+    assert "pas d'adresse électronique" in response.text.replace("&#39;", "'")
+    web.client.cookies.clear()
+    assert web.client.get(path).status_code == 200  # the old link still works
