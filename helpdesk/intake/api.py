@@ -152,7 +152,7 @@ def contact_api(
     )
     body = ContactReceipt(
         reference=receipt.ticket.reference,
-        follow_up_url=service.follow_up_url(settings.base_url, receipt.token),
+        follow_up_url=service.receipt_link(settings.base_url, receipt),
         duplicate=receipt.duplicate,
     )
     return Response(body, status_code=200 if receipt.duplicate else 201)

@@ -129,10 +129,11 @@ class ContactRequest(WebForm):
 
 
 class ContactReceipt(BaseModel):
-    """What the partner API answers: the reference and the secret follow-up URL."""
+    """What the partner API answers: the reference and the secret follow-up URL (none for a
+    repeat of a send made minutes ago: its link left with the first acknowledgement)."""
 
     reference: str
-    follow_up_url: str
+    follow_up_url: str | None
     duplicate: bool
 
 

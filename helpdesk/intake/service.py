@@ -39,10 +39,14 @@ MAX_ARTICLES = 10
 
 @dataclass(frozen=True)
 class Receipt:
-    """The outcome of a send: the ticket, its new follow-up token, and whether it was a repeat."""
+    """The outcome of a send: the ticket, its new follow-up token, and whether it was a repeat.
+
+    A repeat gets no token: the link went out with the first send's acknowledgement, and
+    whoever sends the same e-mail address and text again must not obtain a working link.
+    """
 
     ticket: Ticket
-    token: str
+    token: str | None
     duplicate: bool
 
 
@@ -62,7 +66,7 @@ def submit_contact(
     _lock_fingerprint(session, fingerprint)
     existing = _recent_ticket(session, fingerprint)
     if existing is not None:
-        return Receipt(ticket=existing, token=issue_link(session, ticket=existing), duplicate=True)
+        return Receipt(ticket=existing, token=None, duplicate=True)
     ticket = create_ticket(session, data=_new_ticket(data, channel))
     if files:  # the files join the first message (read back only when there are files)
         first = session.exec(select(Message).where(Message.ticket_id == ticket.id)).one()
@@ -155,6 +159,11 @@ def hash_token(token: str) -> str:
 def follow_up_url(base_url: str, token: str) -> str:
     """The public address of the follow-up page."""
     return f"{base_url.rstrip('/')}/suivi/{token}"
+
+
+def receipt_link(base_url: str, receipt: Receipt) -> str | None:
+    """The follow-up address to show after a send (none for a repeat)."""
+    return follow_up_url(base_url, receipt.token) if receipt.token else None
 
 
 def ticket_for_token(session: Session, *, token: str) -> Ticket:

@@ -148,7 +148,8 @@ class ContactController(Controller):
         context = {
             "lang": lang,
             "reference": receipt.ticket.reference,
-            "follow_up_url": service.follow_up_url(settings.base_url, receipt.token),
+            "follow_up_url": service.receipt_link(settings.base_url, receipt),
+            "duplicate": receipt.duplicate,
             "email": receipt.ticket.requester_email,
         }
         return _page(request, context, status=200)

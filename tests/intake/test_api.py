@@ -35,6 +35,7 @@ def test_json_request_answers_the_reference_and_the_follow_up_url(web: WebClient
     assert ticket.dossier_number == "NA-2025-004217"
     again = web.client.post("/api/v1/contact", json=BODY)
     assert again.status_code == 200 and again.json()["reference"] == body["reference"]
+    assert again.json()["duplicate"] is True and again.json()["follow_up_url"] is None
 
 
 def test_errors_are_problem_json_with_one_entry_per_field(web: WebClient):
