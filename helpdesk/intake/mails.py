@@ -39,27 +39,26 @@ NEW_LINK_BODY = N_(
 
 def queue_new_link(session: Session, *, ticket: Ticket, url: str) -> None:
     """Queue the e-mail carrying a re-issued follow-up link, in the ticket's language."""
-    if not ticket.requester_email:
-        return
-    lang = ticket.language
-    queue_mail(
-        session,
-        recipient=ticket.requester_email,
-        subject=t(lang, NEW_LINK_SUBJECT, reference=ticket.reference),
-        body=t(lang, NEW_LINK_BODY, subject=ticket.subject, reference=ticket.reference, url=url),
-        ticket_id=ticket.id,
-    )
+    _queue_link_mail(session, ticket, url, subject=NEW_LINK_SUBJECT, body=NEW_LINK_BODY)
 
 
 def queue_acknowledgement(session: Session, *, ticket: Ticket, url: str) -> None:
     """Queue the acknowledgement (reference and follow-up link) in the ticket's language."""
+    _queue_link_mail(session, ticket, url, subject=ACK_SUBJECT, body=ACK_BODY)
+
+
+def _queue_link_mail(
+    session: Session, ticket: Ticket, url: str, *, subject: str, body: str
+) -> None:
+    """Queue an e-mail to the requester that carries their follow-up link (none without an
+    address); `subject` and `body` are message ids with %(reference)s, %(subject)s, %(url)s."""
     if not ticket.requester_email:
         return
     lang = ticket.language
     queue_mail(
         session,
         recipient=ticket.requester_email,
-        subject=t(lang, ACK_SUBJECT, reference=ticket.reference),
-        body=t(lang, ACK_BODY, subject=ticket.subject, reference=ticket.reference, url=url),
+        subject=t(lang, subject, reference=ticket.reference),
+        body=t(lang, body, subject=ticket.subject, reference=ticket.reference, url=url),
         ticket_id=ticket.id,
     )
