@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from helpdesk.audit.models import AuditEvent
 from helpdesk.auth.models import Agent, AgentSession, Organisation, SignInFailure
 from helpdesk.dossier_links.models import DossierEventReceipt
 from helpdesk.incidents.models import Incident, IncidentTicket, Notice, NoticeRead
@@ -46,6 +47,7 @@ __all__ = [
     "ArticleFeedback",
     "ArticleRevision",
     "Attachment",
+    "AuditEvent",
     "BusinessCalendar",
     "CannedResponse",
     "ClosedDay",

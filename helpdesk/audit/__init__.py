@@ -1,0 +1,1 @@
+"""The audit trail: an append-only record of who saw and did what, from where."""
