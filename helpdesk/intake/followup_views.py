@@ -22,6 +22,7 @@ from helpdesk.intake.views import too_large_handler
 from helpdesk.tickets.attachments import attachment_path
 from helpdesk.tickets.models import Ticket
 from helpdesk.web.dependencies import DbSession
+from helpdesk.web.downloads import file_download
 
 PRIVATE = {"Cache-Control": "no-store"}  # Referrer-Policy no-referrer: on every page
 MSG_EMPTY = N_("Écrivez votre message avant de l'envoyer.")
@@ -114,12 +115,8 @@ class FollowUpController(Controller):
         )
         if attachment is None:
             raise NotFoundError("Cette pièce jointe n'existe pas.")
-        return File(
-            path=attachment_path(settings.storage_dir, attachment),
-            filename=attachment.display_name,
-            media_type="application/octet-stream",
-            content_disposition_type="attachment",
-            headers=PRIVATE,
+        return file_download(
+            attachment_path(settings.storage_dir, attachment), attachment.display_name
         )
 
 

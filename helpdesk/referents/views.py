@@ -30,6 +30,7 @@ from helpdesk.tickets.listing import QueueFilters, list_tickets
 from helpdesk.tickets.models import TicketEvent
 from helpdesk.tickets.queries import history
 from helpdesk.web.dependencies import CurrentAgent, DbSession
+from helpdesk.web.downloads import file_download
 from helpdesk.web.forms import FormModel
 
 STATUS_WORDS = {
@@ -254,12 +255,8 @@ class ReferentController(Controller):
         attachment = service.public_attachment(
             db_session, agent=agent, ticket_id=ticket_id, attachment_id=attachment_id
         )
-        return File(
-            path=attachment_path(state.settings.storage_dir, attachment),
-            filename=attachment.display_name,
-            media_type="application/octet-stream",
-            content_disposition_type="attachment",
-            headers={"Cache-Control": "private, no-store"},
+        return file_download(
+            attachment_path(state.settings.storage_dir, attachment), attachment.display_name
         )
 
 

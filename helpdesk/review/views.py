@@ -20,6 +20,7 @@ from helpdesk.review import service
 from helpdesk.review.export import csv_text
 from helpdesk.review.timeline import duration_text
 from helpdesk.web.dependencies import CurrentAgent, DbSession
+from helpdesk.web.downloads import bytes_download
 from helpdesk.web.forms import WebForm
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -110,13 +111,10 @@ class ReviewController(Controller):
         ensure(db_session, agent, Action.EXPORT)
         context = _context(db_session, agent, request)
         stamp = utcnow().astimezone(PARIS).strftime("%Y-%m-%d")
-        return Response(
-            content=csv_text(context["groups"]).encode("utf-8"),
-            media_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="point-bimensuel-{stamp}.csv"',
-                "Cache-Control": "private, no-store",
-            },
+        return bytes_download(
+            csv_text(context["groups"]).encode("utf-8"),
+            f"point-bimensuel-{stamp}.csv",
+            "text/csv; charset=utf-8",
         )
 
     @post("/tenu", sync_to_thread=True)

@@ -15,6 +15,7 @@ from helpdesk.tickets.counts import cached_open_counts
 from helpdesk.tickets.models import Attachment
 from helpdesk.tickets.page import ticket_context
 from helpdesk.web.dependencies import CurrentAgent, DbSession
+from helpdesk.web.downloads import file_download
 
 
 class ConsoleController(Controller):
@@ -65,10 +66,6 @@ class ConsoleController(Controller):
         attachment = db_session.get(Attachment, attachment_id)
         if attachment is None or attachment.ticket_id != ticket.id:
             raise NotFoundError("Cette pièce jointe n'existe pas.")
-        return File(
-            path=attachment_path(state.settings.storage_dir, attachment),
-            filename=attachment.display_name,
-            media_type="application/octet-stream",
-            content_disposition_type="attachment",
-            headers={"Cache-Control": "private, no-store"},
+        return file_download(
+            attachment_path(state.settings.storage_dir, attachment), attachment.display_name
         )

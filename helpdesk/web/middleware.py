@@ -17,8 +17,8 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
     "base-uri 'self'; object-src 'none'"
 )
+DEFAULT_CSP = (b"content-security-policy", CONTENT_SECURITY_POLICY.encode())
 BASE_HEADERS = (
-    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
@@ -48,8 +48,12 @@ def make_security_headers_hook(*, https: bool) -> Any:
         if message["type"] != "http.response.start":
             return
         headers = list(message.get("headers", []))
+        if not _has_header(headers, b"content-security-policy"):  # downloads bring `sandbox`
+            headers.append(DEFAULT_CSP)
         headers.extend(BASE_HEADERS)
-        if not _has_cache_control(headers) and not scope.get("path", "").startswith(STATIC_PREFIX):
+        if not _has_header(headers, b"cache-control") and not scope.get("path", "").startswith(
+            STATIC_PREFIX
+        ):
             headers.append(NO_STORE)
         request_id = scope.get("state", {}).get("request_id") or _request_id(scope)
         headers.append((b"x-request-id", request_id.encode()))
@@ -60,9 +64,9 @@ def make_security_headers_hook(*, https: bool) -> Any:
     return add_headers
 
 
-def _has_cache_control(headers: list[tuple[bytes, bytes]]) -> bool:
-    """Whether the response already says how it may be cached."""
-    return any(name.lower() == b"cache-control" for name, _ in headers)
+def _has_header(headers: list[tuple[bytes, bytes]], wanted: bytes) -> bool:
+    """Whether the response already carries this header (its own caching, its own policy)."""
+    return any(name.lower() == wanted for name, _ in headers)
 
 
 def make_web_middleware() -> Any:

@@ -63,6 +63,9 @@ def test_download_is_an_attachment_for_readers_and_a_404_for_others(web: WebClie
     assert response.headers["content-type"] == "application/octet-stream"
     assert response.headers["content-disposition"].startswith("attachment")
     assert response.headers["x-content-type-options"] == "nosniff"
+    # One policy, the download's own: a file opened anyway runs nothing on our origin.
+    assert response.headers.get_list("content-security-policy") == ["sandbox"]
+    assert response.headers["cache-control"] == "private, no-store"
     assert (
         web.client.get(f"/tickets/{ticket.id}/pieces-jointes/{attachment.id + 1}").status_code
         == 404
