@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Router
@@ -14,7 +13,6 @@ from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.plugins.htmx import HTMXRequest
-from litestar.static_files import create_static_files_router
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError
 
@@ -61,9 +59,9 @@ from helpdesk.web.errors import (
     unreadable_body_handler,
 )
 from helpdesk.web.middleware import make_security_headers_hook, make_web_middleware
+from helpdesk.web.static_assets import static_routers
 from helpdesk.web.templating import template_config
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_BODY_BYTES = 20 * 1024 * 1024
 
 
@@ -118,7 +116,7 @@ def create_app(
             dossier_events,
             healthz,
             readyz,
-            _static_router(),
+            *static_routers(),
         ],
         state=state,
         request_class=HTMXRequest,
@@ -175,12 +173,6 @@ def _web_router() -> Router:
         include_in_schema=False,
     )
 
-
-def _static_router() -> Any:
-    """Our CSS and JS, and the DSFR and htmx files copied from node_modules at setup."""
-    return create_static_files_router(
-        path="/static", directories=[STATIC_DIR], include_in_schema=False
-    )
 
 
 def _dependencies() -> dict[str, Provide]:

@@ -204,6 +204,8 @@ def rule_of(method: str, path: str) -> Rule | None:
     """The rule of a route (administration pages all need the ADMINISTER right)."""
     if path.startswith(ADMIN_PREFIX):
         return page(A.ADMINISTER)
+    if path.startswith("/static/") and path.endswith("/{file_path:path}"):
+        return PUBLIC  # the build-stamped tree as the plain one
     return RULES.get((method, path.rstrip("/") or "/"))
 
 

@@ -15,6 +15,7 @@ from helpdesk.i18n import N_, jinja_gettext, jinja_ngettext, jinja_translate, la
 from helpdesk.incidents.labels import INCIDENT_STATUS_WORDS
 from helpdesk.tickets.events import event_label
 from helpdesk.tickets.models import PRIORITY_LABELS, STATUS_LABELS, Priority, Status
+from helpdesk.web.static_assets import static_url
 
 PARIS = ZoneInfo("Europe/Paris")
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -70,6 +71,7 @@ def _configure(engine: JinjaTemplateEngine) -> None:
         gettext=jinja_gettext, ngettext=jinja_ngettext, newstyle=True
     )
     env.globals["t"] = t
+    env.globals["static"] = static_url
     env.filters["translate"] = jinja_translate
     env.filters["paris_time"] = paris_time_filter
     env.filters["status_label"] = status_label

@@ -4,6 +4,7 @@ on pages, quiet third-party loggers."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from helpdesk.app import create_app
 from helpdesk.logging import QUIET_LOGGERS, configure_logging
+from helpdesk.web.static_assets import build_stamp
 
 from conftest import CSRF_INPUT, WebClient, make_settings
 from factories import PASSWORD, make_agent
@@ -103,6 +105,23 @@ def test_pages_are_not_stored_but_static_files_may_be(web: WebClient):
     static = web.client.get("/static/app.js")
     assert static.status_code == 200
     assert static.headers.get("cache-control") != "no-store"
+
+
+def test_pages_link_static_files_by_build_stamp_cached_for_a_year(web: WebClient):
+    page = web.client.get("/contact").text
+    links = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+    assert links and all(link.startswith(f"/static/{build_stamp()}/") for link in links), links
+    for link in links:
+        response = web.client.get(link)
+        assert response.status_code == 200, link
+        assert "immutable" in response.headers["cache-control"]
+        assert "max-age=31536000" in response.headers["cache-control"]
+    # The DSFR stylesheet's relative links (fonts, icons) stay inside the stamped tree.
+    css = next(link for link in links if link.endswith("dsfr.min.css"))
+    font = re.search(r"url\((?:\.\./)?(fonts/[^)]+\.woff2)\)", web.client.get(css).text)
+    assert font
+    base = css.rsplit("/", 1)[0]
+    assert web.client.get(f"{base}/{font.group(1)}").status_code == 200
 
 
 def test_third_party_loggers_keep_only_warnings():
