@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from sqlmodel import Session
 from helpdesk.app import create_app
 from helpdesk.db import make_engine
 from helpdesk.jobs.runtime import JobRuntime
+from helpdesk.logging import json_formatter
 from helpdesk.migrate import migrate
 from helpdesk.seed import seed_demo
 
@@ -29,6 +31,20 @@ class LiveServer:
     jobs: JobRuntime
 
 
+@pytest.fixture(scope="session", autouse=True)
+def captured_logs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every log line of the browser tests' servers, as production writes them, in a file
+    (the log test reads it: no identifier of an usager or an agent may appear there)."""
+    path = tmp_path_factory.mktemp("logs") / "helpdesk.log"
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(json_formatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    yield path
+    root.removeHandler(handler)
+    handler.close()
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The application with the demo data, served by uvicorn in a thread."""
@@ -39,7 +55,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         seed_demo(session)
         session.commit()
     port = free_port()
-    settings = make_settings(folder, base_url=f"http://127.0.0.1:{port}")
+    # At INFO, as production runs: the access log and every event reach the captured logs.
+    settings = make_settings(folder, base_url=f"http://127.0.0.1:{port}", log_level="INFO")
     app = create_app(settings, engine=engine, run_jobs=True)
     with serve_in_thread(app, port=port) as url:
         yield LiveServer(url=url, engine=engine, jobs=app.state.jobs)
