@@ -15,6 +15,7 @@ from helpdesk.admin.alerts import ALERT_EVERY_SECONDS, DEAD_LETTER_ALERT_JOB
 from helpdesk.db import utcnow
 from helpdesk.jobs.models import OutboxMessage
 from helpdesk.jobs.runtime import JobRuntime
+from helpdesk.privacy.tasks import RETENTION_EVERY_SECONDS, RETENTION_JOB
 
 log = structlog.get_logger(__name__)
 
@@ -34,6 +35,7 @@ PERIODIC_JOBS = (
     PeriodicJob("maintenance.purge_expired", 3600),
     PeriodicJob("routing.sla_check", 60),
     PeriodicJob(DEAD_LETTER_ALERT_JOB, ALERT_EVERY_SECONDS),
+    PeriodicJob(RETENTION_JOB, RETENTION_EVERY_SECONDS),
 )
 
 

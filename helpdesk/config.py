@@ -62,6 +62,16 @@ class Settings(BaseSettings):
     allowed_hosts: str = ""  # more host names than base_url's (comma-separated), production
 
     @model_validator(mode="after")
+    # Retention of personal data (README, "Personal data"): days after which the periodic
+    # job `privacy.retention_run` removes each kind of data.
+    retention_closed_ticket_days: int = Field(default=730, ge=1)  # anonymised after closing
+    retention_attachment_days: int = Field(default=365, ge=1)  # files deleted after closing
+    retention_mail_days: int = Field(default=90, ge=1)  # sent e-mails (address, body) deleted
+    retention_audit_days: int = Field(default=365, ge=1)  # audit trail rows deleted
+    retention_contact_submission_days: int = Field(default=30, ge=1)  # repeat-send fingerprints
+    retention_rate_limit_days: int = Field(default=2, ge=1)  # rate-limit counters
+    retention_dossier_event_days: int = Field(default=365, ge=1)  # dossier event receipts
+    retention_request_days: int = Field(default=1095, ge=1)  # answered data requests
     def _require_secret_in_production(self) -> Settings:
         if self.env == "production" and not self.secret_key:
             raise ConfigurationError(

@@ -6,4 +6,5 @@ import helpdesk.kb.tasks
 import helpdesk.maintenance
 import helpdesk.models
 import helpdesk.notifications.tasks
+import helpdesk.privacy.tasks
 import helpdesk.ticket_routing.tasks  # noqa: F401

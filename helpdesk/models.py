@@ -11,6 +11,7 @@ from helpdesk.jobs.models import DeadLetter, OutboxMessage
 from helpdesk.kb.models import Article, ArticleFeedback, ArticleRevision, KbIndexState
 from helpdesk.notifications.models import OutgoingMail
 from helpdesk.referents.models import Report
+from helpdesk.privacy.models import DataRequest, RetentionRun
 from helpdesk.review.models import ReviewMeeting
 from helpdesk.ticket_routing.models import (
     BusinessCalendar,
@@ -55,6 +56,7 @@ __all__ = [
     "DeadLetter",
     "DeflectionEvent",
     "DossierEventReceipt",
+    "DataRequest",
     "FollowUpLink",
     "HandoverRoute",
     "Incident",
@@ -74,6 +76,7 @@ __all__ = [
     "ReviewMeeting",
     "RoutingRule",
     "SignInFailure",
+    "RetentionRun",
     "SlaPolicy",
     "Ticket",
     "TicketClassification",

@@ -40,6 +40,9 @@ class EventKind(StrEnum):
     INCIDENT_RESOLVED = "incident_resolved"
     # The requester's follow-up link.
     FOLLOW_UP_LINK_RENEWED = "follow_up_link_renewed"
+    # Personal data (helpdesk.privacy).
+    REQUESTER_RECTIFIED = "requester_rectified"
+    ANONYMISED = "anonymised"
 
     @property
     def label(self) -> str:
@@ -72,6 +75,8 @@ EVENT_LABELS: dict[EventKind, str] = {
     EventKind.INCIDENT_LINKED: "Rattaché à un incident",
     EventKind.INCIDENT_RESOLVED: "Incident résolu",
     EventKind.FOLLOW_UP_LINK_RENEWED: "Nouveau lien de suivi envoyé au demandeur",
+    EventKind.REQUESTER_RECTIFIED: "Coordonnées du demandeur rectifiées",
+    EventKind.ANONYMISED: "Données personnelles du demandeur effacées",
 }
 
 # Lines that record a status change and nothing else: only lifecycle.transition writes them.

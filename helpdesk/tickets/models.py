@@ -119,19 +119,30 @@ ACTIVE_INDEXES = {
     "ix_ticket_active_queue_updated": ("queue_id", "updated_at", "id"),
     "ix_ticket_active_assignee_created": ("assignee_id", "created_at", "id"),
 }
+# Closed tickets whose requester is still named: the retention job reads them by closing date.
+RETENTION_CONDITION = "anonymised_at IS NULL"
 
 
 class Ticket(SQLModel, table=True):
     """A request of an usager or a référent, moving along the chain."""
 
-    __table_args__ = tuple(
+    __table_args__ = (
+        *(
+            Index(
+                name,
+                *columns,
+                postgresql_where=text(ACTIVE_CONDITION),
+                sqlite_where=text(ACTIVE_CONDITION),
+            )
+            for name, columns in ACTIVE_INDEXES.items()
+        ),
+        # The retention job's next tickets to anonymise (helpdesk.privacy.retention).
         Index(
-            name,
-            *columns,
-            postgresql_where=text(ACTIVE_CONDITION),
-            sqlite_where=text(ACTIVE_CONDITION),
-        )
-        for name, columns in ACTIVE_INDEXES.items()
+            "ix_ticket_retention_closed",
+            "closed_at",
+            postgresql_where=text(RETENTION_CONDITION),
+            sqlite_where=text(RETENTION_CONDITION),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -163,6 +174,8 @@ class Ticket(SQLModel, table=True):
     answer_received: bool = Field(default=False)
     resolved_at_first_contact: bool = Field(default=False)
     merged_into_id: int | None = Field(default=None, foreign_key="ticket.id")
+    # Set when the requester's personal data was removed (retention or erasure request).
+    anonymised_at: datetime | None = timestamp_column()
 
 
 class TicketQueuePassage(SQLModel, table=True):
