@@ -60,8 +60,6 @@ class Settings(BaseSettings):
     dossier_events_secret: str | None = None
     dossier_events_tolerance_seconds: int = 300
     allowed_hosts: str = ""  # more host names than base_url's (comma-separated), production
-
-    @model_validator(mode="after")
     # Retention of personal data (README, "Personal data"): days after which the periodic
     # job `privacy.retention_run` removes each kind of data.
     retention_closed_ticket_days: int = Field(default=730, ge=1)  # anonymised after closing
@@ -72,6 +70,8 @@ class Settings(BaseSettings):
     retention_rate_limit_days: int = Field(default=2, ge=1)  # rate-limit counters
     retention_dossier_event_days: int = Field(default=365, ge=1)  # dossier event receipts
     retention_request_days: int = Field(default=1095, ge=1)  # answered data requests
+
+    @model_validator(mode="after")
     def _require_secret_in_production(self) -> Settings:
         if self.env == "production" and not self.secret_key:
             raise ConfigurationError(

@@ -10,8 +10,8 @@ from helpdesk.intake.models import ContactSubmission, DeflectionEvent, FollowUpL
 from helpdesk.jobs.models import DeadLetter, OutboxMessage
 from helpdesk.kb.models import Article, ArticleFeedback, ArticleRevision, KbIndexState
 from helpdesk.notifications.models import OutgoingMail
-from helpdesk.referents.models import Report
 from helpdesk.privacy.models import DataRequest, RetentionRun
+from helpdesk.referents.models import Report
 from helpdesk.review.models import ReviewMeeting
 from helpdesk.ticket_routing.models import (
     BusinessCalendar,
@@ -53,10 +53,10 @@ __all__ = [
     "CannedResponse",
     "ClosedDay",
     "ContactSubmission",
+    "DataRequest",
     "DeadLetter",
     "DeflectionEvent",
     "DossierEventReceipt",
-    "DataRequest",
     "FollowUpLink",
     "HandoverRoute",
     "Incident",
@@ -73,10 +73,10 @@ __all__ = [
     "QueueRouting",
     "RateHit",
     "Report",
+    "RetentionRun",
     "ReviewMeeting",
     "RoutingRule",
     "SignInFailure",
-    "RetentionRun",
     "SlaPolicy",
     "Ticket",
     "TicketClassification",
