@@ -16,6 +16,7 @@ from helpdesk.incidents.models import Incident, IncidentTicket
 from helpdesk.policy import Action, ensure, visible_tickets
 from helpdesk.review.models import ReviewMeeting
 from helpdesk.review.timeline import time_per_level
+from helpdesk.text_limits import REASON_MAX, check_lengths
 from helpdesk.tickets.events import HANDOVER_KINDS, EventKind, event_label
 from helpdesk.tickets.lifecycle import is_active
 from helpdesk.tickets.models import Queue, Ticket, TicketEvent
@@ -66,7 +67,9 @@ def last_review(session: Session) -> ReviewMeeting | None:
 def hold_review(session: Session, *, actor: Agent, note: str = "") -> ReviewMeeting:
     """Record that the point bimensuel was held now (the next period starts)."""
     ensure(session, actor, Action.HOLD_REVIEW)
-    meeting = ReviewMeeting(held_by_id=actor.id, note=note.replace("\0", "").strip()[:2000])
+    note = note.replace("\0", "").strip()
+    check_lengths({"note": (note, REASON_MAX)})
+    meeting = ReviewMeeting(held_by_id=actor.id, note=note)
     session.add(meeting)
     session.flush()
     return meeting

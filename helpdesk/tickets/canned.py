@@ -10,6 +10,7 @@ from helpdesk.auth.models import Agent
 from helpdesk.db import utcnow
 from helpdesk.errors import NotFoundError, ValidationFailedError
 from helpdesk.policy import Action, ensure
+from helpdesk.text_limits import MESSAGE_MAX, TITLE_MAX, check_lengths
 from helpdesk.tickets.models import STATUS_LABELS, CannedResponse, Status, Ticket
 
 PLACEHOLDERS = {
@@ -59,6 +60,7 @@ def save(
     """Create or update a response after checking its placeholders."""
     ensure_manager(session, agent)
     title, body = title.strip(), body.replace("\0", "").strip()
+    check_lengths({"title": (title, TITLE_MAX), "body": (body, MESSAGE_MAX)})
     errors = {}
     if not title:
         errors["title"] = "Donnez un titre à cette réponse."

@@ -8,6 +8,7 @@ from helpdesk.auth.models import Agent
 from helpdesk.errors import InvalidTransitionError, ValidationFailedError
 from helpdesk.jobs.registry import enqueue_job
 from helpdesk.policy import Action, authorize
+from helpdesk.text_limits import MESSAGE_MAX, SUMMARY_MAX, check_lengths
 from helpdesk.tickets.events import EventKind
 from helpdesk.tickets.lifecycle import Line, place_in_queue, record_handover, touch
 from helpdesk.tickets.models import HandoverRoute, Message, MessageKind, Queue, Ticket
@@ -91,6 +92,12 @@ REQUIRED = {
 def _checked_fields(kind: str, **values: str) -> dict[str, str]:
     """The stripped fields of a hand-over; refuses when a required one is empty."""
     fields = {name: value.replace("\0", "").strip() for name, value in values.items()}
+    check_lengths(
+        {
+            name: (value, MESSAGE_MAX if name == "answer" else SUMMARY_MAX)
+            for name, value in fields.items()
+        }
+    )
     missing = {
         name: message
         for name, message in REQUIRED.get(HandoverKind(kind), {}).items()

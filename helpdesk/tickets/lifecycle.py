@@ -25,6 +25,7 @@ from helpdesk.auth.models import Agent
 from helpdesk.db import utcnow
 from helpdesk.errors import InvalidTransitionError
 from helpdesk.jobs.registry import enqueue_job
+from helpdesk.text_limits import REASON_MAX, check_lengths
 from helpdesk.tickets.events import HANDOVER_KINDS, STATUS_LINE_KINDS, EventKind
 from helpdesk.tickets.models import (
     ACTIVE_CONDITION,
@@ -166,6 +167,7 @@ def transition(
     `line` when the action's own line implies the change (cause ACTION), else a
     "status_changed" or "reopened" line. Bumps the version; queues the SLA clock update.
     """
+    check_lengths({"reason": (reason, REASON_MAX)})
     current = ticket.status
     if (cause == Cause.ACTION) != (line is not None):
         raise ValueError("an action's line carries the change exactly when the cause is ACTION")

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from helpdesk.auth.models import Agent
 from helpdesk.errors import InvalidTransitionError, NotFoundError, ValidationFailedError
 from helpdesk.policy import Action, authorize, may_view
+from helpdesk.text_limits import REASON_MAX, check_lengths
 from helpdesk.tickets.events import EventKind
 from helpdesk.tickets.lifecycle import ACTIVE_STATUSES, close_as_merged
 from helpdesk.tickets.models import Attachment, Message, Status, Ticket, TicketLink
@@ -36,6 +37,7 @@ def merge(
     session: Session, *, source_id: int, target_reference: str, actor: Agent, reason: str = ""
 ) -> Ticket:
     """Merge a ticket into another of the same requester; messages and files move over."""
+    check_lengths({"reason": (reason, REASON_MAX)})
     source = load_for_change(session, source_id, None, actor=actor, action=Action.MERGE)
     target = ticket_by_reference(session, agent=actor, reference=target_reference)
     target = load_for_change(session, target.id, None)  # type: ignore[arg-type]

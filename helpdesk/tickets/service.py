@@ -17,6 +17,7 @@ from helpdesk.jobs.registry import enqueue_job
 from helpdesk.notifications.service import queue_mail
 from helpdesk.policy import Action, authorize
 from helpdesk.policy.tickets import works_queue
+from helpdesk.text_limits import MESSAGE_MAX, check_lengths
 from helpdesk.tickets.events import EventKind
 from helpdesk.tickets.lifecycle import (
     Cause,
@@ -97,6 +98,7 @@ def add_message(
     action = None if requester else MESSAGE_ACTIONS[MessageKind(kind)]
     ticket = load_for_change(session, ticket_id, expected_version, actor=actor, action=action)
     body = body.replace("\0", "").strip()
+    check_lengths({"body": (body, MESSAGE_MAX)})
     if not body:
         raise ValidationFailedError(
             "Le message est vide : écrivez votre texte avant d'envoyer.",

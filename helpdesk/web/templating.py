@@ -13,6 +13,7 @@ from litestar.template.config import TemplateConfig
 from helpdesk.config import PROJECT_ROOT
 from helpdesk.i18n import N_, jinja_gettext, jinja_ngettext, jinja_translate, language, t
 from helpdesk.incidents.labels import INCIDENT_STATUS_WORDS
+from helpdesk.text_limits import TEMPLATE_LIMITS
 from helpdesk.tickets.events import event_label
 from helpdesk.tickets.models import PRIORITY_LABELS, STATUS_LABELS, Priority, Status
 from helpdesk.web.static_assets import static_url
@@ -72,6 +73,7 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     )
     env.globals["t"] = t
     env.globals["static"] = static_url
+    env.globals["limits"] = TEMPLATE_LIMITS
     env.filters["translate"] = jinja_translate
     env.filters["paris_time"] = paris_time_filter
     env.filters["status_label"] = status_label
