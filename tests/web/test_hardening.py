@@ -3,6 +3,7 @@ on pages, quiet third-party loggers."""
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from litestar.testing import TestClient
 from sqlalchemy.engine import Engine
 
 from helpdesk.app import create_app
-from helpdesk.logging import QUIET_LOGGERS, configure_logging
+from helpdesk.logging import QUIET_LOGGERS, configure_logging, json_formatter, redact_identifiers
 from helpdesk.web.static_assets import build_stamp
 
 from conftest import CSRF_INPUT, WebClient, make_settings
@@ -141,3 +142,27 @@ def test_third_party_loggers_keep_only_warnings():
         root.handlers[:] = saved[1]
         for name, level in saved[2].items():
             logging.getLogger(name).setLevel(level)
+
+
+def test_log_lines_mask_identifiers_in_messages_values_and_tracebacks():
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(json_formatter())
+    logger = logging.getLogger("helpdesk.test_redaction")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        logger.info("lookup for awa.traore@example.org, numéro 0123456789")
+        try:
+            raise ValueError("dossier NA-2025-004217 of 06 12 34 56 78 not found")
+        except ValueError:
+            logger.exception("failed")
+    finally:
+        logger.removeHandler(handler)
+    text = stream.getvalue()
+    for secret in ("awa.traore@example.org", "0123456789", "NA-2025-004217", "06 12 34 56 78"):
+        assert secret not in text
+    assert "[courriel]" in text and "[dossier]" in text and "ValueError" in text
+    assert redact_identifiers("ANEF-2026-000123 à 2026-12-01T04:28:49Z") == (
+        "ANEF-2026-000123 à 2026-12-01T04:28:49Z"
+    )
