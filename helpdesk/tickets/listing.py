@@ -60,13 +60,16 @@ class QueueFilters:
     sla: str = ""  # state of the running SLA clock (helpdesk.ticket_routing.queries.SLA_FILTERS)
     sort: str = "anciens"
     after: str = ""
+    sealed_q: str = ""  # `q` sealed for URLs (helpdesk.tickets.sealed_search)
 
     def query_string(self, **changes: Any) -> str:
-        """The filters as a URL query (for links and auto-refresh), with some changed."""
+        """The filters as a URL query (for links and auto-refresh), with some changed; the
+        search words travel sealed (`qs`), never in clear."""
         from urllib.parse import urlencode
 
         values = {**self.__dict__, **changes}
         values.pop("queue_id", None)
+        values["qs"] = values.pop("sealed_q", "") if values.pop("q", "") else ""
         return urlencode({k: v for k, v in values.items() if v not in ("", None)})
 
 

@@ -17,6 +17,7 @@ from helpdesk.policy import Action, ensure, visible_queues
 from helpdesk.tickets import bulk
 from helpdesk.tickets.listing import AGES, RELEVANCE, SORTS, QueueFilters, list_tickets
 from helpdesk.tickets.models import PRIORITY_LABELS, STATUS_LABELS, Channel, Queue
+from helpdesk.tickets.sealed_search import seal, unseal
 from helpdesk.web.dependencies import CurrentAgent, DbSession
 from helpdesk.web.forms import WebForm, as_list
 
@@ -51,15 +52,44 @@ class BulkForm(WebForm):
         return as_list(value)
 
 
-def filters_from(request: HTMXRequest, queue: Queue | None) -> QueueFilters:
-    """The filters of the URL, ignoring anything unknown or too long."""
-    values = {name: request.query_params.get(name, "")[:200] for name in (*FILTER_FIELDS, "after")}
+class FiltersForm(WebForm):
+    """The filter form, posted so that the search words never travel in a URL."""
+
+    status: str = ""
+    procedure: str = ""
+    channel: str = ""
+    priority: str = ""
+    assigned: str = ""
+    age_days: str = ""
+    q: str = ""
+    sla: str = ""
+    sort: str = ""
+
+
+def filters_from(
+    request: HTMXRequest, queue: Queue | None, given: dict[str, str] | None = None
+) -> QueueFilters:
+    """The filters of the URL (or of the posted form), ignoring anything unknown or too long;
+    the search words come sealed (`qs`), or in clear from an old link."""
+    source = given if given is not None else request.query_params
+    values = {name: str(source.get(name, ""))[:200] for name in (*FILTER_FIELDS, "after")}
+    secret = request.app.state.settings.secret
+    sealed = unseal(secret, request.query_params.get("qs", "")) if given is None else None
+    if sealed is not None:
+        values["q"] = sealed[:200]
     values = {name: value for name, value in values.items() if value}
     if values.get("sort") not in SORTS:
         values.pop("sort", None)
         if queue is None and values.get("q"):
             values["sort"] = RELEVANCE  # a search shows the best matches first
+    if values.get("q"):
+        values["sealed_q"] = seal(secret, values["q"])
     return QueueFilters(queue_id=queue.id if queue else None, **values)
+
+
+def _clear_words_in_url(request: HTMXRequest) -> bool:
+    """Whether a page was asked with search words in clear (an old link or bookmark)."""
+    return bool(request.query_params.get("q")) and not request.htmx
 
 
 def list_context(
@@ -85,6 +115,15 @@ def list_context(
     }
 
 
+def _queue_or_404(db_session: DbSession, agent: CurrentAgent, code: str) -> Queue:
+    """A queue the agent may see, by its code."""
+    ensure(db_session, agent, Action.USE_CONSOLE)
+    queue = next((q for q in visible_queues(db_session, agent) if q.code == code), None)
+    if queue is None:
+        raise NotFoundError("Cette file n'existe pas ou ne vous est pas accessible.")
+    return queue
+
+
 class QueueController(Controller):
     """Lists of tickets: one queue, or a search over every ticket the agent may see."""
 
@@ -95,25 +134,55 @@ class QueueController(Controller):
         db_session: DbSession,
         agent: CurrentAgent,
         code: FromPath[str],
-    ) -> Template:
+    ) -> Template | Redirect:
         """A queue's tickets with filters; htmx requests get the rows only."""
-        ensure(db_session, agent, Action.USE_CONSOLE)
-        queue = next((q for q in visible_queues(db_session, agent) if q.code == code), None)
-        if queue is None:
-            raise NotFoundError("Cette file n'existe pas ou ne vous est pas accessible.")
-        context = list_context(db_session, agent, queue, filters_from(request, queue))
+        queue = _queue_or_404(db_session, agent, code)
+        filters = filters_from(request, queue)
+        if _clear_words_in_url(request):
+            return Redirect(f"/files/{code}?{filters.query_string()}", status_code=303)
+        context = list_context(db_session, agent, queue, filters)
         name = "tickets/_rows.html" if request.htmx else "tickets/queue.html"
         return Template(name, context=context)
+
+    @post("/files/{code:str}", sync_to_thread=True)
+    def queue_filter(
+        self,
+        request: HTMXRequest,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        code: FromPath[str],
+        data: Annotated[FiltersForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Redirect:
+        """The posted filters, back as the queue's address with the words sealed."""
+        queue = _queue_or_404(db_session, agent, code)
+        filters = filters_from(request, queue, data.model_dump())
+        return Redirect(f"/files/{code}?{filters.query_string()}", status_code=303)
 
     @get("/recherche", sync_to_thread=True)
     def search_page(
         self, request: HTMXRequest, db_session: DbSession, agent: CurrentAgent
-    ) -> Template:
+    ) -> Template | Redirect:
         """Search every ticket the agent may see (reference, subject, messages, e-mail, dossier)."""
         ensure(db_session, agent, Action.USE_CONSOLE)
-        context = list_context(db_session, agent, None, filters_from(request, None))
+        filters = filters_from(request, None)
+        if _clear_words_in_url(request):
+            return Redirect(f"/recherche?{filters.query_string()}", status_code=303)
+        context = list_context(db_session, agent, None, filters)
         name = "tickets/_rows.html" if request.htmx else "tickets/queue.html"
         return Template(name, context=context)
+
+    @post("/recherche", sync_to_thread=True)
+    def search_filter(
+        self,
+        request: HTMXRequest,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        data: Annotated[FiltersForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Redirect:
+        """The posted search, back as the search page's address with the words sealed."""
+        ensure(db_session, agent, Action.USE_CONSOLE)
+        filters = filters_from(request, None, data.model_dump())
+        return Redirect(f"/recherche?{filters.query_string()}", status_code=303)
 
     @post("/tickets/lot", sync_to_thread=True)
     def bulk_action(

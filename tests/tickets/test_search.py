@@ -3,6 +3,7 @@ exact lookups, relevance, excerpts, capped counts and hostile queries."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -17,6 +18,7 @@ from helpdesk.tickets.highlight import highlight
 from helpdesk.tickets.listing import COUNT_CAP, QueueFilters, TicketPage, capped_count, list_tickets
 from helpdesk.tickets.lookups import exact_lookups
 from helpdesk.tickets.models import MessageKind, Ticket
+from helpdesk.tickets.sealed_search import unseal
 from helpdesk.tickets.search import matching_ticket_ids
 from helpdesk.volume import seed_volume
 from helpdesk.volume.vocabulary import COMMON_WORD, RARE_WORDS
@@ -296,3 +298,35 @@ def test_hostile_queries_get_a_page_not_an_error(any_web):
         response = any_web.client.get("/recherche", params={"q": query, "after": "%%%"})
         assert response.status_code == 200, query
         assert 'data-testid="total"' in response.text
+
+
+# ------------------------------------------------------------------------ sealed words
+
+
+def test_search_words_never_travel_in_clear_in_a_url(web):
+    with web.session() as session:
+        advisor = make_agent(session)
+        make_ticket(session, subject="Carte perdue", requester_email="awa.traore@example.org")
+        make_ticket(session, subject="Autre demande", requester_email="karim@laposte.net")
+        session.commit()
+        email = advisor.email
+    web.sign_in(email, PASSWORD)
+    posted = web.post_form(
+        "/recherche", {"q": "awa.traore@example.org", "status": ""}, page="/recherche"
+    )
+    assert posted.status_code == 303
+    location = posted.headers["location"]
+    assert "awa" not in location and "example" not in location and "qs=" in location
+    page = web.client.get(location).text
+    assert "Carte perdue" in page and "Autre demande" not in page
+    assert "awa.traore@example.org" in page  # kept in the search box, not in any link
+    links = re.findall(r'(?:href|hx-get|value)="(/[^"]*)"', page)
+    assert links and not [link for link in links if "awa" in link or "%40" in link]
+
+    # An old link with the words in clear is answered by the sealed address.
+    old = web.client.get("/recherche?q=awa.traore%40example.org", follow_redirects=False)
+    assert old.status_code == 303 and "awa" not in old.headers["location"]
+    # A sealed value from elsewhere (another key, tampered, expired) is no search at all.
+    assert unseal("another-secret", location.split("qs=")[1].split("&")[0]) is None
+    tampered = web.client.get("/recherche?qs=gAAAAAB-not-a-token&status=").text
+    assert "Autre demande" in tampered and "Carte perdue" in tampered
