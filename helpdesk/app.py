@@ -18,6 +18,7 @@ from sqlalchemy.exc import DataError
 
 import helpdesk.job_modules  # noqa: F401  (registers the jobs)
 from helpdesk.admin.views import AdminController
+from helpdesk.audit.writer import AuditWriter
 from helpdesk.auth.activity import ActivityRecorder
 from helpdesk.auth.views import AuthController
 from helpdesk.clock import start_clock_thread
@@ -83,6 +84,7 @@ def create_app(
     kb_index = LiveIndex(engine)
     limiter = RateLimiter(settings, engine)
     activity = ActivityRecorder(engine)
+    audit = AuditWriter(engine)
     state = State(
         {
             "settings": settings,
@@ -93,6 +95,7 @@ def create_app(
             "dossier_source": dossier_source,
             "intake_limiter": limiter,
             "session_activity": activity,
+            "audit": audit,
         }
     )
 
@@ -108,6 +111,7 @@ def create_app(
         close_source(dossier_source)
         limiter.close()
         activity.close()
+        audit.close()
 
     return Litestar(
         route_handlers=[

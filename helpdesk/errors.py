@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RefusedObject:
+    """What an access refusal was about, when it exists (the audit trail records it)."""
+
+    kind: str  # "ticket", "page", "article"...
+    id: str
+    status: int  # 404 (unseen: looks missing) or 403
+    ticket_id: int | None = None
+    action: str = ""  # the policy's action that was refused
+
 
 class DomainError(Exception):
     """A refusal that tells the user what happened and what to do."""
@@ -9,10 +22,17 @@ class DomainError(Exception):
     status_code = 400
     title = "Demande impossible"
 
-    def __init__(self, message: str, *, field_errors: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field_errors: dict[str, str] | None = None,
+        refused: RefusedObject | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field_errors = field_errors or {}
+        self.refused = refused  # set by the policy on a refusal to see or act on what exists
 
 
 class NotFoundError(DomainError):

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from helpdesk.audit.kinds import AuditKind
 from helpdesk.audit.models import AuditEvent
+from helpdesk.auth.models import Agent
 from helpdesk.db import session_scope
 
 log = structlog.get_logger(__name__)
@@ -32,6 +33,11 @@ class Actor:
     address: str = ""
 
 
+def agent_actor(agent: Agent, address: str = "") -> Actor:
+    """The actor of an agent's action from this client address (its name at the time)."""
+    return Actor(id=agent.id, label=agent.full_name, address=address)
+
+
 @dataclass(frozen=True)
 class Target:
     """What the event is about: a ticket, and/or another object by kind and id."""
@@ -40,6 +46,13 @@ class Target:
     object_kind: str = ""
     object_id: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+def ticket_target(ticket_id: int | None, **detail: Any) -> Target:
+    """A target that is one ticket (with some detail)."""
+    return Target(
+        ticket_id=ticket_id, object_kind="ticket", object_id=str(ticket_id), detail=detail
+    )
 
 
 def _row(kind: AuditKind, actor: Actor, target: Target) -> AuditEvent:

@@ -7,9 +7,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
+from helpdesk.audit.kinds import AuditKind
+from helpdesk.audit.service import Actor, Target, agent_actor, record
+from helpdesk.audit.writer import AuditWriter
 from helpdesk.auth.models import Agent, AgentSession, Organisation, Role, SignInFailure
 from helpdesk.auth.passwords import (
     MIN_PASSWORD_LENGTH,
@@ -22,6 +25,7 @@ from helpdesk.db import utcnow
 from helpdesk.errors import TooManyAttemptsError, ValidationFailedError
 
 BAD_CREDENTIALS = "Adresse électronique ou mot de passe incorrect."
+UNKNOWN_ACCOUNT = "Compte inconnu"  # the audit actor of a sign-in with an unknown e-mail
 # The per-address limit is wider: several agents may share one office address.
 ADDRESS_FAILURE_FACTOR = 4
 TOUCH_INTERVAL = timedelta(seconds=60)
@@ -33,12 +37,19 @@ def token_hash(token: str) -> str:
 
 
 def sign_in(
-    session: Session, *, settings: Settings, email: str, password: str, client_address: str
+    session: Session,
+    *,
+    settings: Settings,
+    email: str,
+    password: str,
+    client_address: str,
+    apart: AuditWriter | None = None,
 ) -> tuple[Agent, str] | None:
     """Check the credentials and open a new session: (agent, token), or None when refused.
 
-    A refusal records the failure and returns rather than raising, so that the caller
-    commits it: the failures are what the throttle counts.
+    A refusal records the failure (and its audit row) and returns rather than raising, so
+    that the caller commits it: the failures are what the throttle counts. A throttled
+    attempt rolls back: its audit row goes through `apart`.
     """
     email = email.strip().lower()
     # The account is throttled per client address: failures from elsewhere cannot lock an
@@ -47,19 +58,42 @@ def sign_in(
         token_hash(f"email:{email}|addr:{client_address}"),
         token_hash(f"addr:{client_address}"),
     ]
-    _refuse_when_throttled(session, settings, keys)
     agent = session.exec(select(Agent).where(func.lower(Agent.email) == email)).first()
-    if not verify_password(agent.password_hash if agent else None, password) or not (
-        agent and agent.active
-    ):
+    try:
+        _refuse_when_throttled(session, settings, keys)
+    except TooManyAttemptsError:
+        if apart is not None:
+            apart.record(*_failure(agent, client_address, "throttled"))
+        raise
+    password_ok = verify_password(agent.password_hash if agent else None, password)
+    if agent is None or not password_ok or not agent.active:
         for key in keys:
             session.add(SignInFailure(key_hash=key))
+        reason = "unknown_account" if agent is None else "wrong_password"
+        if agent is not None and password_ok:
+            reason = "account_disabled"
+        record(session, *_failure(agent, client_address, reason))
         return None
     if needs_rehash(agent.password_hash):
         agent.password_hash = hash_password(password)
     session.execute(delete(SignInFailure).where(col(SignInFailure.key_hash) == keys[0]))
     agent.last_sign_in_at = utcnow()
+    record(session, AuditKind.SIGN_IN, agent_actor(agent, client_address), _agent_target(agent))
     return agent, open_session(session, agent=agent)
+
+
+def _failure(agent: Agent | None, address: str, reason: str) -> tuple[AuditKind, Actor, Target]:
+    """The audit row of a refused sign-in (the typed e-mail is not kept: it may be a password)."""
+    if agent is None:
+        actor = Actor(label=UNKNOWN_ACCOUNT, address=address)
+        return AuditKind.SIGN_IN_FAILED, actor, Target(detail={"reason": reason})
+    target = Target(object_kind="agent", object_id=str(agent.id), detail={"reason": reason})
+    return AuditKind.SIGN_IN_FAILED, agent_actor(agent, address), target
+
+
+def _agent_target(agent: Agent, **detail: object) -> Target:
+    """A target that is an agent's account."""
+    return Target(object_kind="agent", object_id=str(agent.id), detail=dict(detail))
 
 
 def open_session(session: Session, *, agent: Agent) -> str:
@@ -78,11 +112,21 @@ class LiveSession:
     touch_due: bool
 
 
+@dataclass(frozen=True)
+class ExpiredSession:
+    """A session presented after its idle or absolute timeout (not revoked yet)."""
+
+    session_id: int
+    agent_id: int
+    idle: bool  # the idle timeout ran out (else the absolute lifetime)
+
+
 def resolve_session(
     session: Session, *, settings: Settings, token: str | None
-) -> LiveSession | None:
-    """The live session of a token, or None if expired, revoked or unknown. Writes nothing:
-    the caller refreshes the activity out of the request (see helpdesk.auth.activity)."""
+) -> LiveSession | ExpiredSession | None:
+    """The live session of a token, an expired one, or None if revoked or unknown. Writes
+    nothing: the caller refreshes the activity out of the request (see helpdesk.auth.activity)
+    and ends an expired session apart (`end_expired_session`)."""
     if not token:
         return None
     row = session.exec(
@@ -91,10 +135,10 @@ def resolve_session(
     if row is None or row.revoked_at is not None or row.id is None:
         return None
     now = utcnow()
-    idle = timedelta(minutes=settings.session_idle_minutes)
-    absolute = timedelta(hours=settings.session_absolute_hours)
-    if now - row.last_seen_at > idle or now - row.created_at > absolute:
-        return None  # expired: refused from now on, purged by the maintenance job
+    idle = now - row.last_seen_at > timedelta(minutes=settings.session_idle_minutes)
+    absolute = now - row.created_at > timedelta(hours=settings.session_absolute_hours)
+    if idle or absolute:  # refused from now on, purged by the maintenance job
+        return ExpiredSession(session_id=row.id, agent_id=row.agent_id, idle=idle)
     agent = session.get(Agent, row.agent_id)
     if agent is None or not agent.active:
         return None
@@ -103,8 +147,34 @@ def resolve_session(
     )
 
 
-def sign_out(session: Session, *, token: str | None) -> None:
-    """End the session of this token; the cookie no longer works afterwards."""
+def end_expired_session(session: Session, *, expired: ExpiredSession, address: str) -> None:
+    """Revoke an expired session when it is first presented again, and record its expiry
+    once (later presentations find it revoked)."""
+    ended = session.execute(
+        update(AgentSession)
+        .where(col(AgentSession.id) == expired.session_id, col(AgentSession.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
+    agent = session.get(Agent, expired.agent_id)
+    if getattr(ended, "rowcount", 0) != 1 or agent is None:
+        return
+    timeout = "idle" if expired.idle else "absolute"
+    record(
+        session,
+        AuditKind.SESSION_EXPIRED,
+        agent_actor(agent, address),
+        Target(
+            object_kind="session", object_id=str(expired.session_id), detail={"timeout": timeout}
+        ),
+    )
+
+
+def sign_out(
+    session: Session, *, token: str | None, address: str = "", reason: str = "sign_out"
+) -> None:
+    """End the session of this token; the cookie no longer works afterwards.
+
+    `reason`: "sign_out" (the button), "new_sign_in" (signing in again ends the old one)."""
     if not token:
         return
     row = session.exec(
@@ -112,6 +182,10 @@ def sign_out(session: Session, *, token: str | None) -> None:
     ).first()
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
+        agent = session.get(Agent, row.agent_id)
+        if agent is not None:
+            target = Target(object_kind="session", object_id=str(row.id), detail={"reason": reason})
+            record(session, AuditKind.SIGN_OUT, agent_actor(agent, address), target)
 
 
 def create_agent(

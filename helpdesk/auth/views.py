@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 
 from helpdesk.auth import service
 from helpdesk.config import Settings
+from helpdesk.web.audit import audit_writer, client_address
 from helpdesk.web.dependencies import DbSession, OptionalAgent, session_cookie_name
 from helpdesk.web.forms import WebForm
 
@@ -69,13 +70,20 @@ class AuthController(Controller):
     ) -> Template | Redirect:
         """Check the credentials; on success a new session id replaces any old one."""
         settings: Settings = state.settings
-        service.sign_out(db_session, token=request.cookies.get(session_cookie_name(settings)))
+        address = client_address(request)
+        service.sign_out(
+            db_session,
+            token=request.cookies.get(session_cookie_name(settings)),
+            address=address,
+            reason="new_sign_in",
+        )
         result = service.sign_in(
             db_session,
             settings=settings,
             email=data.email,
             password=data.password,
-            client_address=request.client.host if request.client else "unknown",
+            client_address=address,
+            apart=audit_writer(request),
         )
         if result is None:
             return Template(
@@ -99,7 +107,7 @@ class AuthController(Controller):
     ) -> Response[Any]:
         """End the session server-side and clear the cookie."""
         token = request.cookies.get(session_cookie_name(state.settings))
-        service.sign_out(db_session, token=token)
+        service.sign_out(db_session, token=token, address=client_address(request))
         return Redirect(
             "/connexion", cookies=[session_cookie(state.settings, "", max_age=0)], status_code=303
         )

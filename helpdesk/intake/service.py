@@ -13,6 +13,8 @@ from pathlib import Path
 from sqlalchemy import delete, text
 from sqlmodel import Session, col, select
 
+from helpdesk.audit.kinds import AuditKind
+from helpdesk.audit.service import agent_actor, record, ticket_target
 from helpdesk.auth.models import Agent
 from helpdesk.db import require_id, utcnow
 from helpdesk.errors import NotFoundError, ValidationFailedError
@@ -131,11 +133,14 @@ def issue_link(session: Session, *, ticket: Ticket) -> str:
     return token
 
 
-def reissue_link(session: Session, *, ticket_id: int, actor: Agent, base_url: str) -> str:
+def reissue_link(
+    session: Session, *, ticket_id: int, actor: Agent, base_url: str, address: str = ""
+) -> str:
     """Revoke every follow-up link of the ticket and e-mail the requester a new one.
 
     A revoked link answers the same 404 as an unknown one. Needs the right to write to the
-    requester (the new link leaves by e-mail) and an e-mail address to send it to.
+    requester (the new link leaves by e-mail) and an e-mail address to send it to. The audit
+    trail records the revocation (`address`: the agent's client address).
     """
     ticket = load_for_change(session, ticket_id, None, actor=actor, action=Action.REPLY)
     if not ticket.requester_email:
@@ -143,7 +148,9 @@ def reissue_link(session: Session, *, ticket_id: int, actor: Agent, base_url: st
             "Ce ticket n'a pas d'adresse électronique : le nouveau lien ne pourrait être "
             "envoyé à personne. Corrigez d'abord les coordonnées du demandeur."
         )
-    session.execute(delete(FollowUpLink).where(col(FollowUpLink.ticket_id) == ticket.id))
+    revoked = session.execute(delete(FollowUpLink).where(col(FollowUpLink.ticket_id) == ticket.id))
+    target = ticket_target(ticket.id, revoked=getattr(revoked, "rowcount", None))
+    record(session, AuditKind.FOLLOW_UP_LINK_REVOKED, agent_actor(actor, address), target)
     token = issue_link(session, ticket=ticket)
     mails.queue_new_link(session, ticket=ticket, url=follow_up_url(base_url, token))
     record_event(session, ticket, actor, kind=EventKind.FOLLOW_UP_LINK_RENEWED)

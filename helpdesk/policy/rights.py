@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Agent, Organisation, Role
-from helpdesk.errors import NotFoundError, PermissionDeniedError
+from helpdesk.errors import NotFoundError, PermissionDeniedError, RefusedObject
 from helpdesk.incidents.audience import Target, concerns
+from helpdesk.policy.refusals import noted
 from helpdesk.policy.table import ORGANISATION_KINDS, Action, Scope, scope_of
 from helpdesk.policy.tickets import organisation_kind
 
@@ -75,9 +76,13 @@ def may_do(session: Session, agent: Agent | None, action: Action) -> bool:
 def ensure(session: Session, agent: Agent | None, action: Action) -> Agent:
     """The person if they hold the right; else a 403 saying who does (404 for hidden pages)."""
     if agent is None or not may_do(session, agent, action):
+        status = 404 if action in HIDDEN else 403
+        refused = noted(session, RefusedObject("page", action.value, status, action=action))
         if action in HIDDEN:
-            raise NotFoundError("Cette page n'existe pas ou ne vous est pas accessible.")
-        raise PermissionDeniedError(REFUSALS.get(action, DEFAULT_REFUSAL))
+            raise NotFoundError(
+                "Cette page n'existe pas ou ne vous est pas accessible.", refused=refused
+            )
+        raise PermissionDeniedError(REFUSALS.get(action, DEFAULT_REFUSAL), refused=refused)
     return agent
 
 

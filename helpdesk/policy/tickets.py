@@ -6,7 +6,8 @@ from sqlalchemy import ColumnElement, exists, false, or_, true
 from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Agent, Organisation
-from helpdesk.errors import NotFoundError, PermissionDeniedError
+from helpdesk.errors import NotFoundError, PermissionDeniedError, RefusedObject
+from helpdesk.policy.refusals import noted
 from helpdesk.policy.table import (
     ACTION_LABELS,
     Action,
@@ -153,10 +154,19 @@ def works_queue(session: Session, agent: Agent, queue_id: int) -> bool:
 def authorize(session: Session, agent: Agent | None, action: Action, ticket: Ticket) -> Ticket:
     """The ticket if the person may do the action; 404 if unseen, else 403 with the reason."""
     if not may_view(session, agent, ticket):
-        raise NotFoundError(NOT_FOUND)
+        raise NotFoundError(NOT_FOUND, refused=refused_ticket(session, ticket, action, 404))
     if not may(session, agent, action, ticket):
-        raise PermissionDeniedError(refusal(session, action, ticket))
+        raise PermissionDeniedError(
+            refusal(session, action, ticket),
+            refused=refused_ticket(session, ticket, action, 403),
+        )
     return ticket
+
+
+def refused_ticket(session: Session, ticket: Ticket, action: Action, status: int) -> RefusedObject:
+    """An existing ticket refused to someone (404 unseen, 403 seen), noted for the audit trail."""
+    refused = RefusedObject("ticket", str(ticket.id), status, ticket_id=ticket.id, action=action)
+    return noted(session, refused)
 
 
 def ticket_for(session: Session, agent: Agent | None, ticket_id: int, action: Action) -> Ticket:

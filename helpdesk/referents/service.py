@@ -15,6 +15,7 @@ from helpdesk.errors import NotFoundError, PermissionDeniedError, ValidationFail
 from helpdesk.intake.uploads import CleanFile
 from helpdesk.notifications.service import queue_mail
 from helpdesk.policy import Action, ensure, may_view
+from helpdesk.policy.tickets import refused_ticket
 from helpdesk.referents.models import Report
 from helpdesk.referents.schemas import ReportForm
 from helpdesk.tickets.attachments import store_files
@@ -143,7 +144,10 @@ def site_ticket(session: Session, *, agent: Agent, ticket_id: int) -> Ticket:
     ensure_referent(session, agent)
     ticket = session.get(Ticket, ticket_id)
     if ticket is None or not may_view(session, agent, ticket):
-        raise NotFoundError("Ce signalement n'existe pas ou ne concerne pas votre site.")
+        raise NotFoundError(
+            "Ce signalement n'existe pas ou ne concerne pas votre site.",
+            refused=refused_ticket(session, ticket, Action.VIEW, 404) if ticket else None,
+        )
     return ticket
 
 

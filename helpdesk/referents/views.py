@@ -14,6 +14,8 @@ from pydantic import Field, ValidationError
 from sqlmodel import Session
 
 from dossiers.catalog import CATALOG
+from helpdesk.audit.kinds import AuditKind
+from helpdesk.audit.service import Target, ticket_target
 from helpdesk.auth.models import Agent
 from helpdesk.db import attempt, require_id
 from helpdesk.errors import ValidationFailedError
@@ -29,6 +31,7 @@ from helpdesk.tickets.attachments import attachment_path
 from helpdesk.tickets.listing import QueueFilters, list_tickets
 from helpdesk.tickets.models import TicketEvent
 from helpdesk.tickets.queries import history
+from helpdesk.web.audit import record_beside
 from helpdesk.web.dependencies import CurrentAgent, DbSession
 from helpdesk.web.downloads import file_download
 from helpdesk.web.forms import FormModel
@@ -219,6 +222,7 @@ class ReferentController(Controller):
         context = _detail(
             db_session, agent, ticket_id, sent=request.query_params.get("envoye") == "1"
         )
+        record_beside(request, AuditKind.TICKET_VIEWED, agent, ticket_target(ticket_id))
         return Template("referents/ticket.html", context=context)
 
     @post(
@@ -245,6 +249,7 @@ class ReferentController(Controller):
     @get("/signalements/{ticket_id:int}/pieces-jointes/{attachment_id:int}", sync_to_thread=True)
     def download(
         self,
+        request: HTMXRequest,
         state: State,
         db_session: DbSession,
         agent: CurrentAgent,
@@ -255,6 +260,8 @@ class ReferentController(Controller):
         attachment = service.public_attachment(
             db_session, agent=agent, ticket_id=ticket_id, attachment_id=attachment_id
         )
+        target = Target(ticket_id=ticket_id, object_kind="attachment", object_id=str(attachment.id))
+        record_beside(request, AuditKind.ATTACHMENT_DOWNLOADED, agent, target)
         return file_download(
             attachment_path(state.settings.storage_dir, attachment), attachment.display_name
         )

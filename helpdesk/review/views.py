@@ -13,12 +13,15 @@ from litestar.response import Redirect, Template
 from sqlmodel import Session
 
 from dossiers.catalog import CATALOG
+from helpdesk.audit.kinds import AuditKind
+from helpdesk.audit.service import Target
 from helpdesk.auth.models import Agent
 from helpdesk.db import utcnow
 from helpdesk.policy import Action, ensure, may_do, visible_queues
 from helpdesk.review import service
 from helpdesk.review.export import csv_text
 from helpdesk.review.timeline import duration_text
+from helpdesk.web.audit import record_beside
 from helpdesk.web.dependencies import CurrentAgent, DbSession
 from helpdesk.web.downloads import bytes_download
 from helpdesk.web.forms import WebForm
@@ -84,6 +87,13 @@ def _context(session: Session, agent: Agent, request: Request[Any, Any, Any]) ->
     }
 
 
+def _audit_target(context: dict[str, Any]) -> Target:
+    """The audit trail's object of an export or print: the point's filters and its size."""
+    filters = {name: value for name, value in context["params"].items() if value}
+    detail = {"export": "point_bimensuel", "filters": filters, "tickets": context["total"]}
+    return Target(object_kind="export", object_id="point-bimensuel", detail=detail)
+
+
 class ReviewController(Controller):
     """The point bimensuel of DP ANEF, SDST and the CCC."""
 
@@ -101,7 +111,9 @@ class ReviewController(Controller):
         self, request: Request[Any, Any, Any], db_session: DbSession, agent: CurrentAgent
     ) -> Template:
         """The same tickets on a page made for printing."""
-        return Template("review/print.html", context=_context(db_session, agent, request))
+        context = _context(db_session, agent, request)
+        record_beside(request, AuditKind.PRINTED, agent, _audit_target(context))
+        return Template("review/print.html", context=context)
 
     @get("/export.csv", sync_to_thread=True)
     def export(
@@ -110,6 +122,7 @@ class ReviewController(Controller):
         """The same tickets as a CSV file (UTF-8 with BOM, « ; », no formula can run)."""
         ensure(db_session, agent, Action.EXPORT)
         context = _context(db_session, agent, request)
+        record_beside(request, AuditKind.EXPORTED, agent, _audit_target(context))
         stamp = utcnow().astimezone(PARIS).strftime("%Y-%m-%d")
         return bytes_download(
             csv_text(context["groups"]).encode("utf-8"),

@@ -23,6 +23,7 @@ from helpdesk.policy import Action, console_ticket
 from helpdesk.tickets import canned, fields, handover, kb_panel, merge, presence, service
 from helpdesk.tickets.models import MessageKind
 from helpdesk.tickets.page import ticket_context
+from helpdesk.web.audit import client_address
 from helpdesk.web.dependencies import CurrentAgent, DbSession
 from helpdesk.web.forms import WebForm
 
@@ -278,6 +279,7 @@ class TicketActionsController(Controller):
     @post("/lien-de-suivi", sync_to_thread=True)
     def reissue_follow_up_link(
         self,
+        request: HTMXRequest,
         state: State,
         db_session: DbSession,
         agent: CurrentAgent,
@@ -290,6 +292,7 @@ class TicketActionsController(Controller):
             ticket_id=ticket_id,
             actor=agent,
             base_url=state.settings.base_url,
+            address=client_address(request),
         )
 
     @post("/presence", sync_to_thread=True)

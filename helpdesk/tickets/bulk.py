@@ -8,7 +8,8 @@ from sqlmodel import Session
 
 from helpdesk.auth.models import Agent
 from helpdesk.errors import NotFoundError, ValidationFailedError
-from helpdesk.policy import may_view
+from helpdesk.policy import Action, may_view
+from helpdesk.policy.tickets import refused_ticket
 from helpdesk.tickets import handover, service
 from helpdesk.tickets.models import Ticket
 
@@ -37,7 +38,8 @@ def apply(session: Session, *, agent: Agent, ticket_ids: list[int], todo: BulkAc
         ticket = session.get(Ticket, ticket_id)
         if ticket is None or not may_view(session, agent, ticket):
             raise NotFoundError(
-                "Un des tickets sélectionnés n'existe pas ou ne vous est pas accessible."
+                "Un des tickets sélectionnés n'existe pas ou ne vous est pas accessible.",
+                refused=refused_ticket(session, ticket, Action.VIEW, 404) if ticket else None,
             )
     if todo.action not in ACTIONS:
         raise ValidationFailedError("Choisissez une action à appliquer à la sélection.")

@@ -14,11 +14,14 @@ from litestar.di import NamedDependency
 from sqlmodel import Session
 
 from helpdesk.admin.dead_letters import count_not_replayed
+from helpdesk.audit.service import agent_actor
 from helpdesk.auth.models import Agent, Organisation
-from helpdesk.auth.service import resolve_session
+from helpdesk.auth.service import ExpiredSession, end_expired_session, resolve_session
 from helpdesk.config import Settings
-from helpdesk.errors import SignInRequiredError
+from helpdesk.errors import RefusedObject, SignInRequiredError
 from helpdesk.policy import Action, ensure, may_do
+from helpdesk.policy.refusals import take_noted
+from helpdesk.web.audit import client_address, record_refusals
 
 SESSION_COOKIE = "helpdesk_session"
 # Behind https the browser binds a __Host- cookie to the exact host, path / and Secure: no
@@ -56,8 +59,16 @@ def provide_db_session(state: State, request: Request) -> Generator[Session, Non
     On SQLite a GET reads in a DEFERRED transaction, which neither waits for the writer nor
     holds the write lock while the page renders (see helpdesk.db)."""
     options = {"sqlite_begin": "DEFERRED"} if request.method in READ_METHODS else {}
-    with state.jobs.transaction(**options) as session:
-        yield session
+    refusals: list[RefusedObject] = []
+    try:
+        with state.jobs.transaction(**options) as session:
+            try:
+                yield session
+            finally:
+                refusals = take_noted(session)
+    finally:
+        if refusals:  # the policy's refusals, recorded apart whatever became of the request
+            record_refusals(request, refusals)
 
 
 def in_worker_thread(
@@ -116,15 +127,26 @@ def provide_settings(state: State) -> Settings:
 def provide_optional_agent(
     request: Request, db_session: NamedDependency[Session], state: State
 ) -> Agent | None:
-    """The signed-in agent, or None."""
+    """The signed-in agent, or None (an expired session is ended and recorded, apart)."""
     token = request.cookies.get(session_cookie_name(state.settings))
     live = resolve_session(db_session, settings=state.settings, token=token)
+    address = client_address(request)
+    if isinstance(live, ExpiredSession):
+        _end_apart(state, live, address)
+        live = None
     if live is not None and live.touch_due:
         state.session_activity.note(live.session_id)
     agent = live.agent if live else None
-    # A plain copy for error pages, which render after a rollback has expired the row.
+    # Plain copies for error pages, which render after a rollback has expired the row, and
+    # for the audit row of a refusal.
     request.state.agent_summary = _summary(db_session, agent) if agent else None
+    request.state.audit_actor = agent_actor(agent, address) if agent else None
     return agent
+
+
+def _end_apart(state: State, expired: ExpiredSession, address: str) -> None:
+    """Revoke the expired session and record its expiry, after the request's transaction."""
+    state.audit.run(lambda session: end_expired_session(session, expired=expired, address=address))
 
 
 def _summary(session: Session, agent: Agent) -> AgentSummary:

@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from helpdesk.errors import DomainError, SignInRequiredError, TooManyAttemptsError
 from helpdesk.i18n import N_, preferred_language, t
+from helpdesk.web.audit import record_refusal
 
 log = structlog.get_logger(__name__)
 
@@ -138,7 +139,8 @@ def rate_limit_headers(
 
 
 def domain_error_handler(request: HTMXRequest, error: DomainError) -> Response[Any]:
-    """Turn a domain refusal into its page."""
+    """Turn a domain refusal into its page (a refused access is recorded in the audit trail)."""
+    record_refusal(request, error)
     if isinstance(error, SignInRequiredError) and not request.url.path.startswith("/api/"):
         if request.htmx:
             return Response("", status_code=401, headers={"HX-Redirect": "/connexion"})
