@@ -31,10 +31,11 @@ from helpdesk.tickets.attachments import attachment_path
 from helpdesk.tickets.listing import QueueFilters, list_tickets
 from helpdesk.tickets.models import TicketEvent
 from helpdesk.tickets.queries import history
+from helpdesk.tickets.sealed_search import seal, words_from
 from helpdesk.web.audit import record_beside
 from helpdesk.web.dependencies import CurrentAgent, DbSession
 from helpdesk.web.downloads import file_download
-from helpdesk.web.forms import FormModel
+from helpdesk.web.forms import FormModel, WebForm
 
 STATUS_WORDS = {
     "new": "Reçu",
@@ -75,13 +76,23 @@ def _choices() -> dict[str, Any]:
     }
 
 
-def _space(session: Session, agent: Agent, query: dict[str, str]) -> dict[str, Any]:
+class SpaceFilters(WebForm):
+    """The space's filter form, posted so that the search words never travel in a URL."""
+
+    q: str = ""
+    status: str = ""
+    procedure: str = ""
+
+
+def _space(session: Session, agent: Agent, query: dict[str, str], secret: str) -> dict[str, Any]:
     """What the space shows: counts, the site's tickets (filtered), notices and banner."""
     site = service.site_of(session, agent)
     status = query.get("status", "actifs")
+    words = words_from(secret, query)[:200]
     filters = QueueFilters(
         status=status if status in LIST_STATUSES else "actifs",
-        q=query.get("q", "")[:200],
+        q=words,
+        sealed_q=seal(secret, words) if words else "",
         procedure=query.get("procedure", "")[:40],
         sort="recents",
         after=query.get("after", "")[:200],
@@ -172,13 +183,30 @@ class ReferentController(Controller):
     path = "/referent"
 
     @get("/", sync_to_thread=True)
-    def space(self, request: HTMXRequest, db_session: DbSession, agent: CurrentAgent) -> Template:
+    def space(
+        self, request: HTMXRequest, db_session: DbSession, agent: CurrentAgent
+    ) -> Template | Redirect:
         """The site's tickets with counts, search and the latest notices."""
         service.ensure_referent(db_session, agent)
         query = {k: v for k, v in request.query_params.items()}
-        context = _space(db_session, agent, query)
+        context = _space(db_session, agent, query, request.app.state.settings.secret)
+        if query.get("q") and not request.htmx:  # an old link: answer with the sealed address
+            return Redirect(f"/referent/?{context['filters'].query_string()}", status_code=303)
         name = "referents/_rows.html" if request.htmx else "referents/space.html"
         return Template(name, context=context)
+
+    @post("/", sync_to_thread=True)
+    def filter_space(
+        self,
+        request: HTMXRequest,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        data: Annotated[SpaceFilters, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Redirect:
+        """The posted search, back as the space's address with the words sealed."""
+        service.ensure_referent(db_session, agent)
+        context = _space(db_session, agent, data.model_dump(), request.app.state.settings.secret)
+        return Redirect(f"/referent/?{context['filters'].query_string()}", status_code=303)
 
     @get("/signalements/nouveau", sync_to_thread=True)
     def new_report(self, db_session: DbSession, agent: CurrentAgent) -> Template:

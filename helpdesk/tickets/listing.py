@@ -70,7 +70,8 @@ class QueueFilters:
         values = {**self.__dict__, **changes}
         values.pop("queue_id", None)
         values["qs"] = values.pop("sealed_q", "") if values.pop("q", "") else ""
-        return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+        # The status stays even when empty: "" is "every status" where a page offers it.
+        return urlencode({k: v for k, v in values.items() if v not in ("", None) or k == "status"})
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Mapping
 
 from cryptography.fernet import Fernet, InvalidToken
 
@@ -37,3 +38,8 @@ def unseal(secret: str, token: str) -> str | None:
         return data.decode()
     except (InvalidToken, UnicodeError, ValueError):
         return None
+
+
+def words_from(secret: str, params: Mapping[str, str]) -> str:
+    """The search words of a query: sealed (`qs`), else in clear (`q`, an old link)."""
+    return unseal(secret, params.get("qs", "")) or params.get("q", "")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from helpdesk.auth.models import Agent
 from helpdesk.referents.service import site_counts
 from helpdesk.tickets.listing import QueueFilters, list_tickets
@@ -113,3 +115,17 @@ def test_the_own_sites_signalement_shows_the_public_thread_only(web: WebClient):
     assert download.headers["content-disposition"].startswith("attachment")
     assert web.client.get(f"/tickets/{mine.id}/pieces-jointes/{file_a}").status_code == 404
     assert web.client.get(f"/tickets/{mine.id}/reponse").status_code == 404
+
+
+def test_the_space_search_is_posted_and_its_words_stay_out_of_urls(web: WebClient):
+    _a1, a2, _b, mine, theirs, _usager, _fa, _fb = _two_sites(web)
+    web.sign_in(a2.email)
+    posted = web.post_form("/referent/", {"q": "Panne", "status": ""}, page="/referent/")
+    assert posted.status_code == 303
+    location = posted.headers["location"]
+    assert "Panne" not in location and "qs=" in location and "status=&" in location + "&"
+    page = web.client.get(location).text
+    assert f'data-reference="{mine.reference}"' in page
+    assert f'data-reference="{theirs.reference}"' not in page
+    assert 'value="Panne"' in page
+    assert "Panne" not in "".join(re.findall(r'(?:href|hx-get)="([^"]*)"', page))
