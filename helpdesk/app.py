@@ -41,6 +41,8 @@ from helpdesk.kb.index import LiveIndex
 from helpdesk.kb.public_suggest import PublicSuggestions
 from helpdesk.kb.views import KbController
 from helpdesk.logging import configure_logging
+from helpdesk.privacy.public_views import PersonalDataController
+from helpdesk.privacy.views import DataProtectionController
 from helpdesk.referents.views import ReferentController
 from helpdesk.review.views import ReviewController
 from helpdesk.ticket_routing.agent_views import RoutingAgentController
@@ -173,10 +175,11 @@ def _web_router() -> Router:
             TicketIncidentController,
             NoticeController,
             ReviewController,
+            DataProtectionController,
+            PersonalDataController,
         ],
         include_in_schema=False,
     )
-
 
 
 def _dependencies() -> dict[str, Provide]:

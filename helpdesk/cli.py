@@ -176,6 +176,16 @@ def create_agent(
         click.echo(f"Agent créé : {agent.email} ({agent.role}).")
 
 
+def _mount_retention_commands() -> None:
+    """Add `helpdesk retention run`."""
+    from helpdesk.privacy.cli import retention
+
+    main.add_command(retention)
+
+
+_mount_retention_commands()
+
+
 @main.group()
 def kb() -> None:
     """Knowledge base: suggestions, import and export."""

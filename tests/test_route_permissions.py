@@ -160,6 +160,17 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/point-bimensuel/imprimer"): page(A.ATTEND_REVIEW),
     ("GET", "/point-bimensuel/export.csv"): page(A.EXPORT),
     ("POST", "/point-bimensuel/tenu"): page(A.HOLD_REVIEW),
+    ("GET", "/protection-des-donnees"): page(A.PROTECT_DATA),
+    ("POST", "/protection-des-donnees/demandes"): page(A.PROTECT_DATA),
+    ("GET", "/protection-des-donnees/demandes/{request_id:int}"): page(A.PROTECT_DATA),
+    ("POST", "/protection-des-donnees/demandes/{request_id:int}/export"): page(A.PROTECT_DATA),
+    ("POST", "/protection-des-donnees/demandes/{request_id:int}/repondue"): page(A.PROTECT_DATA),
+    ("POST", "/protection-des-donnees/demandes/{request_id:int}/effacement"): page(A.PROTECT_DATA),
+    ("POST", "/protection-des-donnees/demandes/{request_id:int}/rectification"): page(
+        A.PROTECT_DATA
+    ),
+    ("GET", "/donnees-personnelles"): PUBLIC,
+    ("GET", "/personal-data"): PUBLIC,
     ("POST", "/api/v1/contact"): PUBLIC,
     ("POST", "/api/v1/dossier-events"): Rule("partner"),
     ("GET", "/healthz"): PUBLIC,

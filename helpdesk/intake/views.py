@@ -39,6 +39,7 @@ from helpdesk.intake.schemas import (
     reason_choices,
 )
 from helpdesk.intake.suggestions import suggestions_for
+from helpdesk.privacy.public_views import retention_durations
 from helpdesk.tickets.models import Channel
 from helpdesk.web.dependencies import DbSession
 from helpdesk.web.errors import rate_limit_headers
@@ -194,6 +195,7 @@ def form_context(
         "started": started if signed_stamp(settings, started) else started_token(settings),
         "honeypot": HONEYPOT,
         "suggestions": None,
+        "retention": retention_durations(settings, lang),
     }
 
 

@@ -41,6 +41,10 @@ REFUSALS: dict[Action, str] = {
     Action.REPORT_AS_SITE: (
         "Cet espace est réservé aux référents des préfectures et des plateformes de naturalisation."
     ),
+    Action.PROTECT_DATA: (
+        "Les demandes des usagers sur leurs données personnelles sont traitées par les "
+        "superviseurs de la DP ANEF et les administrateurs. Transmettez-leur la demande."
+    ),
 }
 DEFAULT_REFUSAL = (
     "Cette page est réservée à d'autres profils. "

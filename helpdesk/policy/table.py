@@ -43,6 +43,7 @@ class Action(StrEnum):
     FOLLOW_SLAS = "follow_slas"
     ADMINISTER = "administer"
     REPORT_AS_SITE = "report_as_site"
+    PROTECT_DATA = "protect_data"
 
 
 class Scope(StrEnum):
@@ -133,6 +134,7 @@ TABLE: dict[Role, dict[Action, Scope]] = {
         Action.MANAGE_CANNED: A,
         Action.HOLD_REVIEW: A,
         Action.FOLLOW_SLAS: A,
+        Action.PROTECT_DATA: A,
     },
     Role.EDITOR: {
         Action.VIEW: V,
@@ -171,6 +173,7 @@ TABLE: dict[Role, dict[Action, Scope]] = {
         Action.HOLD_REVIEW: A,
         Action.FOLLOW_SLAS: A,
         Action.ADMINISTER: A,
+        Action.PROTECT_DATA: A,
     },
 }
 
@@ -185,6 +188,8 @@ ORGANISATION_KINDS: dict[Action, frozenset[str]] = {
     ),
     Action.EXPORT: frozenset({"ccc", "dp_anef", "sdst", "prefecture", "naturalisation_platform"}),
     Action.HOLD_REVIEW: frozenset({"ccc", "dp_anef", "sdst"}),
+    # The usagers' requests on their data are answered by DP ANEF, which runs the helpdesk.
+    Action.PROTECT_DATA: frozenset({"dp_anef"}),
 }
 
 ACTION_LABELS: dict[Action, str] = {
@@ -216,6 +221,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.FOLLOW_SLAS: "filtrer les listes sur les délais (SLA) dépassés ou proches",
     Action.ADMINISTER: "administrer (routage, délais, travaux)",
     Action.REPORT_AS_SITE: "ouvrir un signalement pour son site",
+    Action.PROTECT_DATA: ("traiter les demandes sur les données personnelles (DP ANEF)"),
 }
 
 SCOPE_LABELS: dict[Scope, str] = {

@@ -80,5 +80,5 @@ def downgrade() -> None:
     op.drop_index("ix_retention_run_started_at", table_name="retention_run")
     op.drop_table("retention_run")
     op.drop_index("ix_ticket_retention_closed", table_name="ticket")
-    with op.batch_alter_table("ticket", schema=None) as batch_op:
-        batch_op.drop_column("anonymised_at")
+    # Plain ALTER TABLE (SQLite 3.35+ too): a batch copy of `ticket` would trip its foreign keys.
+    op.execute("ALTER TABLE ticket DROP COLUMN anonymised_at")
