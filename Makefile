@@ -8,16 +8,24 @@ CHROMIUM ?= $(or $(HELPDESK_TEST_CHROMIUM),/usr/bin/chromium)
 # `make run` starts the reference dossier service beside the helpdesk (demo secret only).
 DOSSIERS_PORT ?= 8001
 DEMO_EVENTS_SECRET := demo-dossier-events-secret
+# The token the dossier service requires, and its API key on the helpdesk (demo values only).
+DEMO_DOSSIERS_TOKEN := demo-dossiers-token
+DEMO_DOSSIERS_KEY := anef_00000000d0c5_demo-dossier-service-key-not-secret-xxxxxxx
 
 .PHONY: run test lint format bench bench-scale bench-suggest bench-peer bench-intake install install-dev assets locale messages migrate seed clean check-chromium
 
 run: install assets locale
 	$(BIN)/helpdesk migrate
 	$(BIN)/helpdesk seed-demo --if-empty
+	HELPDESK_API_CLIENT_KEY="$${DOSSIERS_REFERENCE_WEBHOOK_KEY:-$(DEMO_DOSSIERS_KEY)}" \
+	  $(BIN)/helpdesk api-client create --if-missing --scope dossier-events:write \
+	  --name "Service de dossiers de référence (démo)"
 	$(BIN)/helpdesk kb import knowledge_base/seed
 	@echo "Assistance ANEF : http://127.0.0.1:8000 (Ctrl-C pour arrêter)"
 	@echo "Service de dossiers de référence : http://127.0.0.1:$(DOSSIERS_PORT)/api/v1/schema"
 	@export HELPDESK_DOSSIER_EVENTS_SECRET="$${HELPDESK_DOSSIER_EVENTS_SECRET:-$(DEMO_EVENTS_SECRET)}"; \
+	export HELPDESK_DOSSIERS_TOKEN="$${HELPDESK_DOSSIERS_TOKEN:-$(DEMO_DOSSIERS_TOKEN)}"; \
+	export DOSSIERS_REFERENCE_WEBHOOK_KEY="$${DOSSIERS_REFERENCE_WEBHOOK_KEY:-$(DEMO_DOSSIERS_KEY)}"; \
 	$(BIN)/helpdesk dossiers-reference serve --port $(DOSSIERS_PORT) \
 	  --database var/dossiers-reference.db \
 	  --webhook-url http://127.0.0.1:8000/api/v1/dossier-events & \

@@ -31,6 +31,7 @@ from helpdesk.notifications.service import queue_mail  # noqa: E402
 from helpdesk.seed import DEMO_PASSWORD, seed_demo  # noqa: E402
 
 from conftest import CSRF_INPUT, make_settings  # noqa: E402
+from factories import make_api_key  # noqa: E402
 from support.faults import Worker  # noqa: E402
 from support.live import send_all_at_once, serve_process  # noqa: E402
 from support.servers import ReceivedMail, fresh_postgres_database, smtp_server  # noqa: E402
@@ -91,13 +92,14 @@ def bench_sqlite_senders(forms: int, api: int) -> None:
     migrate(engine)
     with Session(engine) as session:
         seed_demo(session)
+        key = make_api_key(session, scopes=("contact:write",))
         session.commit()
     settings = make_settings(folder, intake_rate_limit=100_000, intake_min_fill_seconds=0)
     with serve_process(settings, str(engine.url)) as url:
         send_all_at_once(url, settings, forms=1, api=0)  # the server's first request warms up
         with PageProbe(url) as probe:
             started = time.perf_counter()
-            sends = send_all_at_once(url, settings, forms=forms, api=api)
+            sends = send_all_at_once(url, settings, forms=forms, api=api, api_key=key)
             wall = time.perf_counter() - started
             drained = wait_for_acknowledgements(engine, forms + api + 1) - started
     errors = sum(s.status not in (200, 201) for s in sends)

@@ -9,6 +9,7 @@ The anti-abuse settings that would refuse a load test are relaxed, and said so b
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import secrets
@@ -34,6 +35,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 from load import ClientState, LoadResult, run_load  # noqa: E402
 
 import helpdesk.job_modules  # noqa: E402, F401
+from helpdesk.api_clients.scopes import CONTACT_WRITE  # noqa: E402
+from helpdesk.api_clients.service import create_client  # noqa: E402
+from helpdesk.audit.service import Actor  # noqa: E402
 from helpdesk.db import make_engine  # noqa: E402
 from helpdesk.logging import configure_logging  # noqa: E402
 from helpdesk.migrate import migrate  # noqa: E402
@@ -78,14 +82,19 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def prepare_database(url: str) -> None:
-    """Migrate, then write the demo chain, accounts and the wiki's seed articles."""
+def prepare_database(url: str) -> str:
+    """Migrate, then write the demo chain, accounts and the wiki's seed articles; answers
+    the API key of a partner declared for the load (scope contact:write)."""
     engine = make_engine(url)
     migrate(engine)
     with Session(engine) as session:
         seed_demo(session)
+        _, key = create_client(
+            session, name="Banc de charge", scopes=[CONTACT_WRITE], actor=Actor(label="bench")
+        )
         session.commit()
     engine.dispose()
+    return key
 
 
 @contextmanager
@@ -212,10 +221,13 @@ def form_ok(response: httpx.Response) -> bool:
     return response.status_code == 200 and 'data-testid="reference"' in response.text
 
 
-async def post_api(client: httpx.AsyncClient, state: ClientState, n: int) -> httpx.Response:
-    """POST /api/v1/contact in JSON."""
+async def post_api(
+    client: httpx.AsyncClient, state: ClientState, n: int, *, key: str
+) -> httpx.Response:
+    """POST /api/v1/contact in JSON, with the partner's API key."""
     body = {**contact_values(state, n), "privacy_acknowledged": True}
-    return await client.post("/api/v1/contact", json=body)
+    headers = {"Authorization": f"Bearer {key}"}
+    return await client.post("/api/v1/contact", json=body, headers=headers)
 
 
 async def get_suggestions(client: httpx.AsyncClient, state: ClientState, n: int) -> httpx.Response:
@@ -269,7 +281,7 @@ def measured(
     return result
 
 
-def bench(base_url: str, server: psutil.Process, settle: Callable[[], None]) -> None:
+def bench(base_url: str, server: psutil.Process, settle: Callable[[], None], key: str) -> None:
     """The measures, one line each, with their targets."""
     options = {"base_url": base_url, "clients": CLIENTS, "seconds": SECONDS, "stagger": STAGGER}
     form = measured(
@@ -283,7 +295,9 @@ def bench(base_url: str, server: psutil.Process, settle: Callable[[], None]) -> 
         server,
         settle,
         "intake API POST (JSON)",
-        lambda: run_load(post_api, ok=lambda r: r.status_code == 201, **options),
+        lambda: run_load(
+            functools.partial(post_api, key=key), ok=lambda r: r.status_code == 201, **options
+        ),
     )
     print("·", verdict(api))
     for label, pace in (("closed loop", 0.0), ("typing: 1 per 400 ms", 0.4)):
@@ -311,12 +325,12 @@ def main() -> None:
         f"relaxed for the load: {relaxed}]"
     )
     with fresh_postgres_database(server) as url:
-        prepare_database(url)
+        key = prepare_database(url)
         with (
             tempfile.TemporaryDirectory() as folder,
             served(url, Path(folder)) as (base, server, settle),
         ):
-            bench(base, server, settle)
+            bench(base, server, settle, key)
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ class HttpDossierSource:
         self,
         base_url: str,
         *,
+        token: str | None = None,
         connect_timeout: float = 0.5,
         read_timeout: float = 1.0,
         budget_seconds: float = 2.0,
@@ -63,10 +64,11 @@ class HttpDossierSource:
         self._clock = clock
         self._cache: dict[str, tuple[float, Any]] = {}
         self._lock = threading.Lock()
+        headers = {"Accept": "application/json", "User-Agent": "assistance-anef"}
+        if token:  # the dossier service requires a bearer token (configured on both sides)
+            headers["Authorization"] = f"Bearer {token}"
         self._client = httpx.Client(
-            base_url=base_url.rstrip("/"),
-            headers={"Accept": "application/json", "User-Agent": "assistance-anef"},
-            follow_redirects=False,
+            base_url=base_url.rstrip("/"), headers=headers, follow_redirects=False
         )
 
     def get(self, number: str) -> Dossier | None:
@@ -166,6 +168,8 @@ class HttpDossierSource:
             raise DossierUnavailableError(f"réponse illisible ({type(error).__name__})") from error
         if response.status_code in RETRIED_STATUSES:
             raise _RetryableError(f"HTTP {response.status_code}")
+        if response.status_code in (401, 403):
+            log.warning("the dossier service refused our token (HTTP %s)", response.status_code)
         if response.status_code not in (200, 404):
             raise DossierUnavailableError(f"HTTP {response.status_code}")
         return response.status_code, body

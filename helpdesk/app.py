@@ -18,6 +18,8 @@ from sqlalchemy.exc import DataError
 
 import helpdesk.job_modules  # noqa: F401  (registers the jobs)
 from helpdesk.admin.views import AdminController
+from helpdesk.api_clients.openapi import security_components
+from helpdesk.api_clients.views import ApiClientAdminController
 from helpdesk.audit.writer import AuditWriter
 from helpdesk.auth.activity import ActivityRecorder
 from helpdesk.auth.views import AuthController
@@ -139,6 +141,7 @@ def create_app(
             path="/api/v1/schema",
             # JSON and YAML only: the HTML viewers would load their scripts from a CDN.
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
+            components=security_components(),
         ),
         request_max_body_size=MAX_BODY_BYTES,
         on_startup=[start, kb_index.warm_up],
@@ -160,6 +163,7 @@ def _web_router() -> Router:
             PhoneController,
             CannedController,
             AdminController,
+            ApiClientAdminController,
             RoutingAdminController,
             SlaAdminController,
             RoutingAgentController,

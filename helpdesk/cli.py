@@ -1,5 +1,5 @@
 """The `helpdesk` command: serve, worker, clock, doctor, migrate, seed-demo, seed-volume,
-create-agent, kb."""
+create-agent, api-client, kb."""
 
 from __future__ import annotations
 
@@ -176,6 +176,16 @@ def create_agent(
         click.echo(f"Agent créé : {agent.email} ({agent.role}).")
 
 
+def _mount_api_client_commands() -> None:
+    """Add `helpdesk api-client` (create, list, rotate, revoke)."""
+    from helpdesk.api_clients.cli import api_client
+
+    main.add_command(api_client)
+
+
+_mount_api_client_commands()
+
+
 def _mount_retention_commands() -> None:
     """Add `helpdesk retention run`."""
     from helpdesk.privacy.cli import retention
@@ -262,14 +272,48 @@ def dossiers_reference() -> None:
     default=None,
     help="Shared secret signing the events (HMAC-SHA256).",
 )
+@click.option(
+    "--token",
+    envvar=["DOSSIERS_REFERENCE_TOKEN", "HELPDESK_DOSSIERS_TOKEN"],
+    default=None,
+    help="The bearer token callers must send (the helpdesk's HELPDESK_DOSSIERS_TOKEN).",
+)
+@click.option(
+    "--webhook-key",
+    envvar="DOSSIERS_REFERENCE_WEBHOOK_KEY",
+    default=None,
+    help="The helpdesk's API key (scope dossier-events:write) sent with each event.",
+)
 def dossiers_reference_serve(
-    host: str, port: int, database: pathlib.Path, webhook_url: str | None, secret: str | None
+    host: str,
+    port: int,
+    database: pathlib.Path,
+    webhook_url: str | None,
+    secret: str | None,
+    token: str | None,
+    webhook_key: str | None,
 ) -> None:
     """Serve the reference dossier service on its own port and database."""
     import uvicorn
 
     from dossiers.reference.app import ReferenceConfig, create_reference_app
 
-    config = ReferenceConfig(database=database, webhook_url=webhook_url, secret=secret)
+    if not token:
+        raise click.ClickException(
+            "Le service de dossiers exige un jeton : définissez DOSSIERS_REFERENCE_TOKEN "
+            "(la même valeur que HELPDESK_DOSSIERS_TOKEN côté assistance)."
+        )
+    if webhook_url and not (secret and webhook_key):
+        click.echo(
+            "Attention : sans --secret et --webhook-key, les événements ne sont pas envoyés.",
+            err=True,
+        )
+    config = ReferenceConfig(
+        database=database,
+        webhook_url=webhook_url,
+        secret=secret,
+        token=token,
+        webhook_key=webhook_key,
+    )
     click.echo(f"Service de dossiers de référence : http://{host}:{port}/api/v1/schema")
     uvicorn.run(create_reference_app(config), host=host, port=port, access_log=False)

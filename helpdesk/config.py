@@ -57,8 +57,10 @@ class Settings(BaseSettings):
     dossiers_cache_seconds: float = 30.0
     dossiers_breaker_failures: int = 5
     dossiers_breaker_reset_seconds: float = 30.0
+    dossiers_token: str | None = None  # the bearer token the dossier service requires
     dossier_events_secret: str | None = None
     dossier_events_tolerance_seconds: int = 300
+    api_key_overlap_days: int = Field(default=7, ge=0, le=90)  # a rotated API key still works
     allowed_hosts: str = ""  # more host names than base_url's (comma-separated), production
     # Retention of personal data (README, "Personal data"): days after which the periodic
     # job `privacy.retention_run` removes each kind of data.

@@ -95,3 +95,26 @@ class SignInRequiredError(DomainError):
 
     status_code = 401
     title = "Connexion requise"
+
+
+BEARER_REALM = 'Bearer realm="assistance-anef"'
+
+
+class CredentialsRefusedError(DomainError):
+    """A machine client's key is missing, unknown, revoked or expired (API only)."""
+
+    status_code = 401
+    title = "Authentification refusée"
+
+    def __init__(self, message: str, *, invalid_token: bool = True) -> None:
+        super().__init__(message)
+        # RFC 6750: no error code when no credential was sent at all.
+        self.challenge = BEARER_REALM + (', error="invalid_token"' if invalid_token else "")
+
+
+class InsufficientScopeError(PermissionDeniedError):
+    """A machine client's key is good but was not given the scope this call needs."""
+
+    def __init__(self, message: str, *, scope: str) -> None:
+        super().__init__(message)
+        self.challenge = f'{BEARER_REALM}, error="insufficient_scope", scope="{scope}"'

@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from helpdesk.api_clients.models import ApiClient, ApiClientSecret
 from helpdesk.audit.models import AuditEvent
 from helpdesk.auth.models import Agent, AgentSession, Organisation, SignInFailure
 from helpdesk.dossier_links.models import DossierEventReceipt
@@ -44,6 +45,8 @@ metadata = SQLModel.metadata
 __all__ = [
     "Agent",
     "AgentSession",
+    "ApiClient",
+    "ApiClientSecret",
     "Article",
     "ArticleFeedback",
     "ArticleRevision",

@@ -55,3 +55,27 @@ def make_ticket(session: Session, **overrides: object) -> Ticket:
     }
     values.update(overrides)
     return create_ticket(session, data=NewTicket(**values))  # type: ignore[arg-type]
+
+
+def make_api_key(
+    session: Session,
+    *,
+    scopes: tuple[str, ...] = ("contact:write", "dossier-events:write"),
+    name: str | None = None,
+) -> str:
+    """A new API client with these scopes, through the real service; answers its key."""
+    from helpdesk.api_clients.service import create_client
+    from helpdesk.audit.service import Actor
+
+    _, key = create_client(
+        session,
+        name=name or f"Partenaire {next(_counter)}",
+        scopes=scopes,
+        actor=Actor(label="Tests"),
+    )
+    return key
+
+
+def bearer(key: str) -> dict[str, str]:
+    """The header sending an API key."""
+    return {"Authorization": f"Bearer {key}"}

@@ -171,8 +171,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/donnees-personnelles"): PUBLIC,
     ("GET", "/personal-data"): PUBLIC,
-    ("POST", "/api/v1/contact"): PUBLIC,
-    ("POST", "/api/v1/dossier-events"): Rule("partner"),
+    ("POST", "/api/v1/contact"): Rule("partner"),  # an API key with contact:write
+    ("POST", "/api/v1/dossier-events"): Rule("partner"),  # an API key and the signature
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
     ("GET", "/static/{file_path:path}"): PUBLIC,

@@ -13,6 +13,8 @@ from pathlib import Path
 from sqlmodel import Session
 
 import helpdesk.job_modules  # noqa: F401  (actors registered before the seed enqueues)
+from helpdesk.api_clients.service import create_client
+from helpdesk.audit.service import Actor
 from helpdesk.db import make_engine
 from helpdesk.kb.transfer import import_directory
 from helpdesk.migrate import migrate
@@ -31,6 +33,8 @@ BENCH_SETTINGS = {
     "HELPDESK_INTAKE_RATE_LIMIT": "1000000000",  # 8 clients from one address: not a flood
     "HELPDESK_INTAKE_MIN_FILL_SECONDS": "0",  # the load posts right after reading the form
 }
+# The API key of the load's partner (scope contact:write), registered at seeding; not secret.
+BENCH_API_KEY = "anef_000000000000_bench-peer-not-secret-" + "x" * 21
 
 
 def seed_ours(database_url: str, *, tickets: int) -> None:
@@ -40,6 +44,13 @@ def seed_ours(database_url: str, *, tickets: int) -> None:
         migrate(engine)
         with Session(engine) as session:
             seed_demo(session)
+            create_client(
+                session,
+                name="Banc de comparaison",
+                scopes=["contact:write"],
+                actor=Actor(label="bench-peer"),
+                key=BENCH_API_KEY,
+            )
             session.commit()
         report = seed_volume(engine, tickets=tickets, seed=1)
         with Session(engine) as session:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import os
 import threading
 from dataclasses import dataclass
@@ -10,10 +11,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from litestar import Litestar, Request, Response, get, post
+from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
+from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.params import FromPath, JSONBody, QueryParameter
 from pydantic import BaseModel, Field
 
@@ -25,25 +29,33 @@ from dossiers.reference.lifecycle import InvalidMoveError, advance
 from dossiers.reference.store import DossierStore
 
 API = "/api/v1"
+TOKEN_SCHEME = "jeton"  # noqa: S105 (the scheme's name, not a secret)
+SECURED: list[dict[str, list[str]]] = [{TOKEN_SCHEME: []}]
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="dossiers"'}
 
 
 @dataclass(frozen=True)
 class ReferenceConfig:
-    """Where the service keeps its database and where it posts its signed events."""
+    """Where the service keeps its database, the token its callers must send, and where it
+    posts its signed events (with the API key the helpdesk gave it)."""
 
     database: Path
     webhook_url: str | None = None
     secret: str | None = None
+    token: str | None = None  # unset: every API call is refused (the service fails closed)
+    webhook_key: str | None = None
     retry_seconds: float = 15.0
     seed_demo: bool = True
 
     @classmethod
     def from_env(cls) -> ReferenceConfig:
-        """Read DOSSIERS_REFERENCE_DB, _WEBHOOK_URL and _SECRET from the environment."""
+        """Read DOSSIERS_REFERENCE_DB, _WEBHOOK_URL, _SECRET, _TOKEN and _WEBHOOK_KEY."""
         return cls(
             database=Path(os.environ.get("DOSSIERS_REFERENCE_DB", "var/dossiers-reference.db")),
             webhook_url=os.environ.get("DOSSIERS_REFERENCE_WEBHOOK_URL") or None,
             secret=os.environ.get("DOSSIERS_REFERENCE_SECRET") or None,
+            token=os.environ.get("DOSSIERS_REFERENCE_TOKEN") or None,
+            webhook_key=os.environ.get("DOSSIERS_REFERENCE_WEBHOOK_KEY") or None,
         )
 
 
@@ -71,7 +83,20 @@ def _problem(_request: Request[Any, Any, Any], error: HTTPException) -> Response
         {"type": "about:blank", "title": error.detail, "status": error.status_code},
         status_code=error.status_code,
         media_type="application/problem+json",
+        headers=error.headers,
     )
+
+
+def require_token(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Let through only callers sending the configured token as `Authorization: Bearer`."""
+    expected: str | None = connection.app.state.token
+    scheme, _sep, given = connection.headers.get("authorization", "").partition(" ")
+    if not expected:
+        raise ApiError(status_code=401, detail="Jeton du service non configuré", headers=CHALLENGE)
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode(), expected.encode()
+    ):
+        raise ApiError(status_code=401, detail="Jeton absent ou invalide", headers=CHALLENGE)
 
 
 def _store(state: State) -> DossierStore:
@@ -89,13 +114,25 @@ def _dossier(state: State, number: str) -> Dossier:
     return dossier
 
 
-@get(f"{API}/dossiers/{{number:str}}", sync_to_thread=True, summary="Lire un dossier")
+@get(
+    f"{API}/dossiers/{{number:str}}",
+    sync_to_thread=True,
+    summary="Lire un dossier",
+    guards=[require_token],
+    security=SECURED,
+)
 def read_dossier(state: State, number: FromPath[str]) -> Dossier:
     """A dossier by its number (19 digits for séjour, NA-2025-004217 for naturalisation)."""
     return _dossier(state, number)
 
 
-@get(f"{API}/dossiers", sync_to_thread=True, summary="Dossiers d'un numéro étranger")
+@get(
+    f"{API}/dossiers",
+    sync_to_thread=True,
+    summary="Dossiers d'un numéro étranger",
+    guards=[require_token],
+    security=SECURED,
+)
 def list_dossiers(
     state: State,
     numero_etranger: Annotated[str, QueryParameter(description="Numéro étranger (10 chiffres).")],
@@ -111,6 +148,8 @@ def list_dossiers(
     sync_to_thread=True,
     status_code=200,
     summary="Faire passer un dossier au statut suivant (démonstrations et tests)",
+    guards=[require_token],
+    security=SECURED,
 )
 def advance_dossier(
     state: State, number: FromPath[str], data: JSONBody[MoveRequest | None] = None
@@ -138,7 +177,9 @@ def create_reference_app(config: ReferenceConfig | None = None) -> Litestar:
     """The reference dossier service on its own database."""
     config = config or ReferenceConfig.from_env()
     store = DossierStore(config.database)
-    sender = EventSender(store, webhook_url=config.webhook_url, secret=config.secret)
+    sender = EventSender(
+        store, webhook_url=config.webhook_url, secret=config.secret, api_key=config.webhook_key
+    )
     stop = threading.Event()
 
     def start() -> None:
@@ -153,7 +194,7 @@ def create_reference_app(config: ReferenceConfig | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=[read_dossier, list_dossiers, advance_dossier, healthz],
-        state=State({"store": store, "sender": sender}),
+        state=State({"store": store, "sender": sender, "token": config.token}),
         on_startup=[start],
         on_shutdown=[stop.set],
         exception_handlers={HTTPException: _problem},
@@ -164,10 +205,22 @@ def create_reference_app(config: ReferenceConfig | None = None) -> Litestar:
             # JSON and YAML only: the HTML viewers would load their scripts from a CDN.
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
             description=(
-                "Lecture des dossiers des téléprocédures ; les changements de statut sont "
-                "envoyés au webhook de l'assistance, signés HMAC-SHA256 (en-têtes "
+                "Lecture des dossiers des téléprocédures, avec le jeton du service "
+                "(« Authorization: Bearer <jeton> ») ; les changements de statut sont "
+                "envoyés au webhook de l'assistance avec la clé d'API que l'assistance a "
+                "donnée au service, signés HMAC-SHA256 (en-têtes "
                 "X-Dossier-Timestamp et X-Dossier-Signature : sha256=hex(HMAC(secret, "
                 "horodatage + '.' + corps)))."
+            ),
+            components=Components(
+                security_schemes={
+                    TOKEN_SCHEME: SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        description="Le jeton partagé avec l'assistance "
+                        "(DOSSIERS_REFERENCE_TOKEN ici, HELPDESK_DOSSIERS_TOKEN chez elle).",
+                    )
+                }
             ),
         ),
         debug=False,

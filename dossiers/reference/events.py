@@ -37,22 +37,34 @@ def event_body(before: Dossier, after: Dossier, *, at: datetime) -> tuple[str, b
 class EventSender:
     """Posts pending events to the webhook, signed; what fails is retried later."""
 
-    def __init__(self, store: DossierStore, *, webhook_url: str | None, secret: str | None) -> None:
+    def __init__(
+        self,
+        store: DossierStore,
+        *,
+        webhook_url: str | None,
+        secret: str | None,
+        api_key: str | None = None,
+    ) -> None:
         self.store = store
         self.webhook_url = webhook_url
         self.secret = secret
+        self.api_key = api_key
         self._lock = threading.Lock()
 
     @property
     def enabled(self) -> bool:
-        """Whether a webhook and its secret are configured."""
-        return bool(self.webhook_url and self.secret)
+        """Whether a webhook, its signing secret and the helpdesk's API key are configured."""
+        return bool(self.webhook_url and self.secret and self.api_key)
 
     def deliver(self, event_id: str, body: bytes) -> bool:
         """Post one event; a 2xx answer marks it delivered."""
         if not self.enabled:
             return False
-        headers = {"Content-Type": "application/json", **signed_headers(str(self.secret), body)}
+        headers = {
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {self.api_key}",
+            **signed_headers(str(self.secret), body),
+        }
         try:
             response = httpx.post(
                 str(self.webhook_url), content=body, headers=headers, timeout=DELIVERY_TIMEOUT

@@ -20,6 +20,7 @@ def build_source(settings: Settings) -> DossierSource:
         return UnconfiguredSource()
     return HttpDossierSource(
         settings.dossiers_url,
+        token=settings.dossiers_token,
         connect_timeout=settings.dossiers_connect_timeout_seconds,
         read_timeout=settings.dossiers_read_timeout_seconds,
         budget_seconds=settings.dossiers_budget_seconds,

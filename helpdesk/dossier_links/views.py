@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, RawBody
 from litestar.plugins.htmx import HTMXRequest
@@ -18,6 +19,9 @@ from sqlmodel import Session
 from dossiers.model import DossierEvent
 from dossiers.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureError, verify
 from dossiers.source import DossierSource
+from helpdesk.api_clients.authentication import require_scope
+from helpdesk.api_clients.openapi import refusals, requires
+from helpdesk.api_clients.scopes import DOSSIER_EVENTS_WRITE, Caller
 from helpdesk.auth.models import Agent
 from helpdesk.config import Settings
 from helpdesk.db import attempt, utcnow
@@ -183,15 +187,27 @@ def _validation_errors(error: ValidationError) -> list[dict[str, str]]:
         "Corps JSON : event_id, type (dossier.status_changed), occurred_at, dossier_number, "
         "procedure, from_status, to_status, contact_email. En-têtes X-Dossier-Timestamp (secondes "
         "Unix) et X-Dossier-Signature : sha256=hex(HMAC-SHA256(secret, horodatage + '.' + corps)). "
-        "401 : signature absente, fausse ou horodatage périmé ; 422 : corps invalide ; 202 : "
+        "Clé d'API avec l'autorisation dossier-events:write, et la signature. "
+        "401 : clé ou signature absente, fausse, ou horodatage périmé ; 403 : autorisation "
+        "manquante ; 422 : corps invalide ; 202 : "
         "status « applied », « ignored » (dossier inconnu) ou « duplicate » (déjà reçu)."
     ),
+    security=requires(DOSSIER_EVENTS_WRITE, signed=True),
+    responses=refusals(),
+    dependencies={
+        "api_client": Provide(require_scope(DOSSIER_EVENTS_WRITE), sync_to_thread=True),
+    },
     sync_to_thread=True,
 )
 def dossier_events(
-    request: Request[Any, Any, Any], state: State, db_session: DbSession, body: RawBody
+    request: Request[Any, Any, Any],
+    state: State,
+    db_session: DbSession,
+    body: RawBody,
+    api_client: NamedDependency[Caller],
 ) -> Response[Any]:
-    """The dossier systems' signed status changes (the raw body is what the HMAC signs)."""
+    """The dossier systems' signed status changes (the raw body is what the HMAC signs);
+    the caller's API key is checked first (a dependency), then the signature."""
     settings: Settings = state.settings
     if not settings.dossier_events_secret:
         return _problem(503, "Webhook non configuré", "Le secret des événements n'est pas défini.")

@@ -17,6 +17,9 @@ from litestar.openapi.spec import (
 )
 from litestar.openapi.spec import Reference as SchemaRef
 
+from helpdesk.api_clients.authentication import require_scope
+from helpdesk.api_clients.openapi import refusals, requires
+from helpdesk.api_clients.scopes import CONTACT_WRITE, Caller
 from helpdesk.dossier_links.public import procedure_from_dossier
 from helpdesk.errors import TooManyAttemptsError, ValidationFailedError
 from helpdesk.i18n import language, t
@@ -79,11 +82,15 @@ class Payload:
     uploads: list[Any]
 
 
-async def read_payload(request: Request[Any, Any, Any]) -> Payload:
+async def read_payload(
+    request: Request[Any, Any, Any], api_client: NamedDependency[Caller]
+) -> Payload:
     """Receive the JSON or multipart body (awaiting the client only: no blocking work here).
 
     One endpoint takes two media types, which a typed `data` cannot: this dependency reads
-    the body on the event loop, the sync handler does the rest in a worker thread.
+    the body on the event loop, the sync handler does the rest in a worker thread. It
+    depends on the caller's key, so that an unauthenticated request is refused before its
+    body is read.
     """
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
@@ -104,11 +111,17 @@ async def read_payload(request: Request[Any, Any, Any]) -> Payload:
     summary="Transmettre une demande d'usager au centre de contact",
     description="Mêmes champs et mêmes contrôles que le formulaire public. Répond la référence "
     "du ticket et l'adresse secrète de suivi ; les erreurs sont en problem+json, une entrée "
-    "par champ. Le même e-mail avec le même message dans les 10 minutes donne le même ticket.",
+    "par champ. Le même e-mail avec le même message dans les 10 minutes donne le même ticket. "
+    "Clé d'API avec l'autorisation contact:write.",
     operation_class=ContactOperation,
     request_max_body_size=MAX_CONTACT_BODY,
     status_code=201,
-    dependencies={"payload": Provide(read_payload)},
+    security=requires(CONTACT_WRITE),
+    responses=refusals(),
+    dependencies={
+        "api_client": Provide(require_scope(CONTACT_WRITE), sync_to_thread=True),
+        "payload": Provide(read_payload),
+    },
     sync_to_thread=True,
 )
 def contact_api(

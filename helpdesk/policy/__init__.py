@@ -3,12 +3,14 @@
 - `table` holds the role × action table (also in the README);
 - `tickets` applies it to tickets (`visible_tickets`, `may`, `authorize`, `ticket_for`);
 - `rights` applies it to the rest (pages, incidents, the point bimensuel, calls);
-- `articles` decides who reads and writes wiki articles.
+- `articles` decides who reads and writes wiki articles;
+- `api_clients` decides what a machine client may call (its scopes).
 """
 
 from sqlmodel import Session
 
 from helpdesk.auth.models import Agent
+from helpdesk.policy.api_clients import ensure_scope, may_call
 from helpdesk.policy.rights import ensure, holders_of, may_do
 from helpdesk.policy.table import Action, Scope
 from helpdesk.policy.tickets import (
@@ -36,8 +38,10 @@ __all__ = [
     "authorize",
     "console_ticket",
     "ensure",
+    "ensure_scope",
     "holders_of",
     "may",
+    "may_call",
     "may_do",
     "may_view",
     "ticket_for",

@@ -17,7 +17,13 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from sqlalchemy.exc import OperationalError
 
-from helpdesk.errors import DomainError, SignInRequiredError, TooManyAttemptsError
+from helpdesk.errors import (
+    CredentialsRefusedError,
+    DomainError,
+    InsufficientScopeError,
+    SignInRequiredError,
+    TooManyAttemptsError,
+)
 from helpdesk.i18n import N_, preferred_language, t
 from helpdesk.web.audit import record_refusal
 
@@ -148,6 +154,8 @@ def domain_error_handler(request: HTMXRequest, error: DomainError) -> Response[A
     headers = None
     if isinstance(error, TooManyAttemptsError):
         headers = rate_limit_headers(error.retry_after, limit=error.limit, window=error.window)
+    elif isinstance(error, CredentialsRefusedError | InsufficientScopeError):
+        headers = {"WWW-Authenticate": error.challenge}  # API keys (RFC 6750)
     return render_error(
         request,
         error.status_code,

@@ -11,7 +11,13 @@ from sqlalchemy.engine import Engine
 from dossiers.http_source import HttpDossierSource
 
 from conftest import WebClient, make_settings
-from support.dossier_service import EVENTS_SECRET, ReferenceService, reference_service
+from support.api_keys import as_partner
+from support.dossier_service import (
+    EVENTS_SECRET,
+    REFERENCE_TOKEN,
+    ReferenceService,
+    reference_service,
+)
 
 
 @pytest.fixture()
@@ -24,7 +30,7 @@ def reference(tmp_path: Path) -> Iterator[ReferenceService]:
 @pytest.fixture()
 def source(reference: ReferenceService) -> Iterator[HttpDossierSource]:
     """The helpdesk's HTTP source pointed at the reference service, without cache."""
-    http = HttpDossierSource(reference.url, cache_seconds=0)
+    http = HttpDossierSource(reference.url, token=REFERENCE_TOKEN, cache_seconds=0)
     yield http
     http.close()
 
@@ -33,12 +39,15 @@ def source(reference: ReferenceService) -> Iterator[HttpDossierSource]:
 def dossier_web(
     sqlite_engine: Engine, tmp_path: Path, reference: ReferenceService
 ) -> Iterator[WebClient]:
-    """The helpdesk on SQLite, reading dossiers from the reference service."""
+    """The helpdesk on SQLite, reading dossiers from the reference service; its API calls
+    carry a partner's key (both scopes), as the dossier service's and partners' do."""
     settings = make_settings(
         tmp_path,
         dossiers_url=reference.url,
+        dossiers_token=REFERENCE_TOKEN,
         dossiers_cache_seconds=0,
         dossier_events_secret=EVENTS_SECRET,
     )
     with WebClient.start(sqlite_engine, settings) as client:
+        as_partner(client)
         yield client

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 
 from dossiers.catalog import CATALOG, normalise_dossier_number
+from dossiers.http_source import HttpDossierSource
 from dossiers.model import Dossier
 from dossiers.reference.demo import DEMO_COUNT, demo_dossiers, demo_links
+from dossiers.source import DossierUnavailableError
 from dossiers.states import NATURALISATION, SEJOUR, machine_for
 
-from support.dossier_service import demo
+from support.dossier_service import TOKEN_HEADER, demo
 
 
 def test_a_dossier_is_read_with_everything_the_contract_names(source):
@@ -58,12 +61,12 @@ def test_dossiers_of_a_foreign_number(source):
 def test_moving_a_dossier_follows_its_state_machine(reference, source):
     dossier = demo("titre_en_fabrication")
     url = f"{reference.url}/api/v1/dossiers/{dossier.number}/advance"
-    moved = httpx.post(url, json={})
+    moved = httpx.post(url, json={}, headers=TOKEN_HEADER)
     assert moved.status_code == 200
     assert moved.json()["dossier"]["status"] == "titre_disponible"
     assert moved.json()["delivered"] is False  # no webhook configured here
     assert source.get(dossier.number).timeline[-1].status == "titre_disponible"
-    refused = httpx.post(url, json={"to_status": "brouillon"})
+    refused = httpx.post(url, json={"to_status": "brouillon"}, headers=TOKEN_HEADER)
     assert refused.status_code == 409
     assert refused.headers["content-type"].startswith("application/problem+json")
 
@@ -71,7 +74,8 @@ def test_moving_a_dossier_follows_its_state_machine(reference, source):
 def test_entering_instruction_again_renews_the_attestation(reference, source):
     dossier = demo("complements_demandes")
     url = f"{reference.url}/api/v1/dossiers/{dossier.number}/advance"
-    assert httpx.post(url, json={"to_status": "instruction"}).status_code == 200
+    moved = httpx.post(url, json={"to_status": "instruction"}, headers=TOKEN_HEADER)
+    assert moved.status_code == 200
     renewed = source.get(dossier.number)
     last = [a for a in renewed.attestations if a.kind == "prolongation_instruction"][-1]
     assert last.valid_until == datetime.now(UTC).date() + timedelta(days=90)
@@ -86,6 +90,29 @@ def test_the_api_is_documented_with_openapi(reference):
         "/api/v1/dossiers/{number}/advance",
     } <= set(schema["paths"])
     assert "Dossier" in schema["components"]["schemas"]
+    assert schema["components"]["securitySchemes"]["jeton"]["scheme"] == "bearer"
+    assert schema["paths"]["/api/v1/dossiers"]["get"]["security"] == [{"jeton": []}]
+
+
+def test_the_service_refuses_calls_without_its_token(reference):
+    dossier = demo("titre_en_fabrication")
+    url = f"{reference.url}/api/v1/dossiers/{dossier.number}"
+    for headers in ({}, {"Authorization": "Bearer pas-le-bon-jeton"}, {"Authorization": "Basic x"}):
+        refused = httpx.get(url, headers=headers)
+        assert refused.status_code == 401
+        assert refused.headers["www-authenticate"].startswith("Bearer")
+        assert refused.headers["content-type"].startswith("application/problem+json")
+    moved = httpx.post(f"{url}/advance", json={})
+    assert moved.status_code == 401
+    assert httpx.get(url, headers=TOKEN_HEADER).json()["status"] == "titre_en_fabrication"
+    assert httpx.get(f"{reference.url}/healthz").status_code == 200
+
+
+def test_the_helpdesk_source_without_the_token_finds_the_service_unavailable(reference):
+    untokened = HttpDossierSource(reference.url, cache_seconds=0)
+    with pytest.raises(DossierUnavailableError, match="401"):
+        untokened.get(demo("depose").number)
+    untokened.close()
 
 
 def test_demo_dossiers_cover_every_procedure_and_status():

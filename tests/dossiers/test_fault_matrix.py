@@ -19,6 +19,7 @@ from helpdesk.tickets.models import Message, Ticket
 
 from conftest import WebClient, make_settings
 from factories import make_agent, make_ticket
+from support.api_keys import as_partner
 from support.dossier_service import demo
 from support.faulty_dossier_service import FAULTS, FaultyDossierService, faulty_dossier_service
 
@@ -54,6 +55,7 @@ def fault_web(
         dossiers_breaker_reset_seconds=RESET,
     )
     with WebClient.start(sqlite_engine, settings) as client:
+        as_partner(client)  # its API calls carry a partner's key
         yield client
 
 

@@ -16,6 +16,7 @@ from helpdesk.tickets.models import Message, Status, TicketEvent
 from helpdesk.tickets.service import change_status
 
 from factories import make_agent, make_ticket
+from support.api_keys import partner_headers
 from support.dossier_service import EVENTS_SECRET, demo
 
 URL = "/api/v1/dossier-events"
@@ -160,5 +161,6 @@ def test_a_non_notable_move_or_an_open_ticket_raises_no_alert(dossier_web):
 
 
 def test_webhook_is_closed_without_a_secret(web):
-    response = web.client.post(URL, content=b"{}", headers={"content-type": "application/json"})
+    headers = {"content-type": "application/json", **partner_headers(web)}
+    response = web.client.post(URL, content=b"{}", headers=headers)
     assert response.status_code == 503

@@ -21,8 +21,14 @@ from helpdesk.migrate import migrate
 from helpdesk.seed import DEMO_PASSWORD, seed_demo
 
 from conftest import make_settings
-from factories import make_ticket
-from support.dossier_service import EVENTS_SECRET, demo, reference_service
+from factories import make_api_key, make_ticket
+from support.dossier_service import (
+    EVENTS_SECRET,
+    REFERENCE_TOKEN,
+    TOKEN_HEADER,
+    demo,
+    reference_service,
+)
 from support.servers import free_port
 
 pytestmark = pytest.mark.browser
@@ -55,13 +61,15 @@ def wired(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wired]:
             requester_email=dossier.contact_email,
             procedure=dossier.procedure,
         )
+        key = make_api_key(session, scopes=("dossier-events:write",))
         session.commit()
         ticket_id = ticket.id
-    with reference_service(folder, webhook_url=webhook) as reference:
+    with reference_service(folder, webhook_url=webhook, webhook_key=key) as reference:
         settings = make_settings(
             folder,
             base_url=f"http://127.0.0.1:{port}",
             dossiers_url=reference.url,
+            dossiers_token=REFERENCE_TOKEN,
             dossiers_cache_seconds=0,
             dossier_events_secret=EVENTS_SECRET,
         )
@@ -111,7 +119,10 @@ def test_an_agent_sees_the_dossier_timeline(page: Page, wired: Wired):
 
 
 def test_a_dossier_moved_to_titre_disponible_appears_in_the_history(page: Page, wired: Wired):
-    moved = httpx.post(f"{wired.reference_url}/api/v1/dossiers/{wired.dossier_number}/advance")
+    moved = httpx.post(
+        f"{wired.reference_url}/api/v1/dossiers/{wired.dossier_number}/advance",
+        headers=TOKEN_HEADER,
+    )
     assert moved.status_code == 200
     assert moved.json()["dossier"]["status"] == "titre_disponible"
     assert moved.json()["delivered"] is True

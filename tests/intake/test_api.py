@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from helpdesk.tickets.models import Attachment, Ticket
 from intake.helpers import MESSAGE, PDF
 
 from conftest import WebClient
+from factories import bearer, make_api_key
 
 BODY = {
     "last_name": "Nguyen",
@@ -23,8 +25,17 @@ BODY = {
 }
 
 
-def test_json_request_answers_the_reference_and_the_follow_up_url(web: WebClient):
-    response = web.client.post("/api/v1/contact", json=BODY)
+@pytest.fixture()
+def key(web: WebClient) -> str:
+    """A partner's API key with the contact:write scope."""
+    with web.session() as session:
+        value = make_api_key(session, scopes=("contact:write",))
+        session.commit()
+    return value
+
+
+def test_json_request_answers_the_reference_and_the_follow_up_url(web: WebClient, key: str):
+    response = web.client.post("/api/v1/contact", json=BODY, headers=bearer(key))
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["reference"].startswith("ANEF-") and body["duplicate"] is False
@@ -33,12 +44,12 @@ def test_json_request_answers_the_reference_and_the_follow_up_url(web: WebClient
         ticket = session.exec(select(Ticket)).one()
     assert ticket.channel == "api" and ticket.language == "en"
     assert ticket.dossier_number == "NA-2025-004217"
-    again = web.client.post("/api/v1/contact", json=BODY)
+    again = web.client.post("/api/v1/contact", json=BODY, headers=bearer(key))
     assert again.status_code == 200 and again.json()["reference"] == body["reference"]
     assert again.json()["duplicate"] is True and again.json()["follow_up_url"] is None
 
 
-def test_errors_are_problem_json_with_one_entry_per_field(web: WebClient):
+def test_errors_are_problem_json_with_one_entry_per_field(web: WebClient, key: str):
     bad = {
         **BODY,
         "email": "x",
@@ -48,7 +59,7 @@ def test_errors_are_problem_json_with_one_entry_per_field(web: WebClient):
         "language": "fr",
     }
     del bad["message"]
-    response = web.client.post("/api/v1/contact", json=bad)
+    response = web.client.post("/api/v1/contact", json=bad, headers=bearer(key))
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     fields = {e["field"]: e["message"] for e in response.json()["errors"]}
@@ -61,15 +72,18 @@ def test_errors_are_problem_json_with_one_entry_per_field(web: WebClient):
     }
     assert fields["message"] == "Ce champ est obligatoire."
     not_json = web.client.post(
-        "/api/v1/contact", content=b"[1, 2]", headers={"content-type": "application/json"}
+        "/api/v1/contact",
+        content=b"[1, 2]",
+        headers={"content-type": "application/json", **bearer(key)},
     )
     assert not_json.status_code == 422
 
 
-def test_multipart_request_carries_attachments(web: WebClient):
+def test_multipart_request_carries_attachments(web: WebClient, key: str):
     fields = {k: str(v).lower() if isinstance(v, bool) else v for k, v in BODY.items()}
     response = web.client.post(
         "/api/v1/contact",
+        headers=bearer(key),
         data=fields,
         files=[("attachments", ("justificatif.exe", PDF, "application/octet-stream"))],
     )
@@ -79,6 +93,7 @@ def test_multipart_request_carries_attachments(web: WebClient):
     assert attachment.display_name == "justificatif.pdf"
     disguised = web.client.post(
         "/api/v1/contact",
+        headers=bearer(key),
         data={**fields, "message": MESSAGE + " bis"},
         files=[("attachments", ("photo.jpg", b"<svg onload=alert(1)>", "image/jpeg"))],
     )

@@ -14,6 +14,7 @@ from helpdesk.notifications.models import OutgoingMail
 from helpdesk.tickets.models import Ticket
 
 from conftest import make_settings
+from factories import make_api_key
 from support.live import send_all_at_once
 from support.servers import serve_in_thread
 
@@ -26,9 +27,12 @@ def test_twenty_concurrent_senders_on_sqlite_all_succeed_and_every_job_runs(
     settings = make_settings(
         tmp_path, intake_rate_limit=1_000, intake_min_fill_seconds=0, worker_threads=2
     )
+    with Session(sqlite_engine) as session:
+        key = make_api_key(session, scopes=("contact:write",))
+        session.commit()
     app = create_app(settings, engine=sqlite_engine, run_jobs=True)
     with serve_in_thread(app) as url:
-        sends = send_all_at_once(url, settings, forms=SENDERS, api=SENDERS)
+        sends = send_all_at_once(url, settings, forms=SENDERS, api=SENDERS, api_key=key)
         app.state.jobs.join(timeout_ms=60_000)
 
     failures = [(s.channel, s.status) for s in sends if s.status not in (200, 201)]

@@ -31,7 +31,7 @@ from .test_outbox import (
     wait_until,
 )
 from conftest import make_settings
-from factories import PASSWORD, make_agent
+from factories import PASSWORD, make_agent, make_api_key
 from support.faults import frozen_redis
 from support.live import send_api, send_form
 from support.servers import SmtpSink, serve_in_thread
@@ -131,6 +131,7 @@ def test_a_frozen_redis_costs_pages_and_forms_at_most_their_budget(
 ):
     with Session(postgres_engine) as session:
         email = make_agent(session).email
+        key = make_api_key(session, scopes=("contact:write",))
         session.commit()
     with frozen_redis() as url:
         settings = make_settings(
@@ -141,7 +142,10 @@ def test_a_frozen_redis_costs_pages_and_forms_at_most_their_budget(
             serve_in_thread(app) as base_url,
             httpx.Client(base_url=base_url, timeout=30) as client,
         ):
-            sends = [send_form(base_url, settings, 1), send_api(base_url, settings, 2)]
+            sends = [
+                send_form(base_url, settings, 1),
+                send_api(base_url, settings, 2, api_key=key),
+            ]
             sends.append(send_form(base_url, settings, 3))
             ready, ready_seconds = timed_get(client, "/readyz")
             health = timed_get(client, "/healthz")

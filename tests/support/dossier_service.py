@@ -15,6 +15,8 @@ from dossiers.reference.demo import demo_dossiers
 from support.servers import serve_in_thread
 
 EVENTS_SECRET = "test-dossier-events-secret"
+REFERENCE_TOKEN = "test-dossier-service-token"
+TOKEN_HEADER = {"Authorization": f"Bearer {REFERENCE_TOKEN}"}
 
 
 @dataclass(frozen=True)
@@ -27,13 +29,20 @@ class ReferenceService:
 
 @contextmanager
 def reference_service(
-    folder: Path, *, webhook_url: str | None = None, secret: str | None = EVENTS_SECRET
+    folder: Path,
+    *,
+    webhook_url: str | None = None,
+    secret: str | None = EVENTS_SECRET,
+    webhook_key: str | None = None,
 ) -> Iterator[ReferenceService]:
-    """The reference dossier service with the demo dossiers, on its own SQLite file."""
+    """The reference dossier service with the demo dossiers, on its own SQLite file; it
+    requires REFERENCE_TOKEN and posts its events with `webhook_key` (the helpdesk's key)."""
     config = ReferenceConfig(
         database=folder / "dossiers-reference.db",
         webhook_url=webhook_url,
         secret=secret,
+        token=REFERENCE_TOKEN,
+        webhook_key=webhook_key,
         retry_seconds=0.5,
     )
     with serve_in_thread(create_reference_app(config)) as url:

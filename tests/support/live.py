@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -110,15 +111,21 @@ def send_form(
 
 
 def send_api(
-    base_url: str, settings: Settings, number: int, transport: httpx.HTTPTransport | None = None
+    base_url: str,
+    settings: Settings,
+    number: int,
+    transport: httpx.HTTPTransport | None = None,
+    *,
+    api_key: str | None = None,
 ) -> Send:
-    """POST the partner API's JSON body, timed."""
+    """POST the partner API's JSON body with the partner's key, timed."""
     body: dict[str, Any] = {**contact_fields(settings, number), "privacy_acknowledged": True}
     for name in ("privacy", "started", "visit"):
         body.pop(name)
     started = time.perf_counter()
     with _client(base_url, transport) as client:
-        response = client.post("/api/v1/contact", json=body)
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        response = client.post("/api/v1/contact", json=body, headers=headers)
     elapsed = time.perf_counter() - started
     return Send(response.status_code, elapsed, "api", elapsed)
 
@@ -133,9 +140,13 @@ def _client(base_url: str, transport: httpx.HTTPTransport | None) -> Iterator[ht
     yield httpx.Client(base_url=base_url, timeout=SEND_TIMEOUT_S, transport=transport)
 
 
-def send_all_at_once(base_url: str, settings: Settings, *, forms: int, api: int) -> list[Send]:
-    """`forms` usagers on the form and `api` partners on the API, all starting together."""
-    senders = [(send_form, n) for n in range(forms)] + [(send_api, forms + n) for n in range(api)]
+def send_all_at_once(
+    base_url: str, settings: Settings, *, forms: int, api: int, api_key: str | None = None
+) -> list[Send]:
+    """`forms` usagers on the form and `api` partners on the API (with `api_key`), all
+    starting together."""
+    partner = functools.partial(send_api, api_key=api_key)
+    senders = [(send_form, n) for n in range(forms)] + [(partner, forms + n) for n in range(api)]
     barrier = threading.Barrier(len(senders))
     # One transport for all: a client of its own would build an SSL context (~40 ms of CPU)
     # in the middle of the measurement; each sender still has its own cookies.
@@ -148,7 +159,7 @@ def send_all_at_once(base_url: str, settings: Settings, *, forms: int, api: int)
         try:
             outcome = sender(base_url, settings, number, transport)
         except httpx.HTTPError:
-            outcome = Send(0, SEND_TIMEOUT_S, sender.__name__)
+            outcome = Send(0, SEND_TIMEOUT_S, "form" if sender is send_form else "api")
         with lock:
             results.append(outcome)
 

@@ -21,7 +21,8 @@ from helpdesk.tickets.service import add_message
 
 from conftest import WebClient, make_settings
 from factories import make_agent
-from support.dossier_service import EVENTS_SECRET, demo, reference_service
+from support.api_keys import partner_headers
+from support.dossier_service import EVENTS_SECRET, REFERENCE_TOKEN, demo, reference_service
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 SHOWN_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
@@ -131,6 +132,7 @@ def english_usager(sqlite_engine: Engine, tmp_path: Path) -> Iterator[tuple[WebC
         settings = make_settings(
             tmp_path,
             dossiers_url=reference.url,
+            dossiers_token=REFERENCE_TOKEN,
             dossiers_cache_seconds=0,
             dossier_events_secret=EVENTS_SECRET,
         )
@@ -157,7 +159,8 @@ def english_usager(sqlite_engine: Engine, tmp_path: Path) -> Iterator[tuple[WebC
                 "language": "en",
                 "privacy_acknowledged": True,
             }
-            response = web.client.post("/api/v1/contact", json=body)
+            headers = partner_headers(web, ("contact:write",))
+            response = web.client.post("/api/v1/contact", json=body, headers=headers)
             assert response.status_code == 201, response.text
             token = response.json()["follow_up_url"].split("/suivi/")[1]
             with web.session() as session:

@@ -37,6 +37,7 @@ from test_route_permissions import (
 from dossiers.signing import signed_headers
 
 from conftest import WebClient, make_settings
+from support.api_keys import as_partner
 from support.permission_world import PEOPLE, Person, Position, World, make_people, make_world
 
 # Payloads that broke a route once, or could: control characters, sizes, numbers and dates
@@ -126,6 +127,7 @@ def hostile(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[We
             world = make_world(session, settings_.storage_dir, "hostile")
             session.commit()
         sessions = _sign_everyone_in(web)
+        as_partner(web)  # the API's calls carry a partner's key: the values reach the handler
         yield web, (sessions, [with_page_inputs(web, sessions, t) for t in targets(web, world)])
 
 
