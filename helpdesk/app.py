@@ -17,6 +17,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError
 
 import helpdesk.job_modules  # noqa: F401  (registers the jobs)
+from helpdesk.admin.account_views import AccountAdminController
+from helpdesk.admin.journal_views import AuditJournalController
 from helpdesk.admin.views import AdminController
 from helpdesk.api_clients.openapi import security_components
 from helpdesk.api_clients.views import ApiClientAdminController
@@ -163,6 +165,8 @@ def _web_router() -> Router:
             PhoneController,
             CannedController,
             AdminController,
+            AccountAdminController,
+            AuditJournalController,
             ApiClientAdminController,
             RoutingAdminController,
             SlaAdminController,

@@ -350,6 +350,7 @@ def _fill(path: str, position: Position | None) -> str:
     """The path with its parameters: the position's ticket, else harmless values."""
     values = {
         "ticket_id": str(position.ticket_id) if position else "999999",
+        "agent_id": "999999",  # no such account: the account pages answer 404, change nothing
         "attachment_id": str(position.attachment_id) if position else "999999",
         "token": position.token if position else "jeton-inconnu",
         "slug": "fiche-inexistante",

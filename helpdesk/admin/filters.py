@@ -81,8 +81,8 @@ def parse_filters(params: Mapping[str, str], *, kinds: Collection[str]) -> Parse
         errors["type"] = "Aucun travail de ce type n'est en échec : ce filtre n'est pas appliqué."
         kind = ""
     state = typed["etat"] if typed["etat"] in STATES else ""
-    since = _date(typed["du"], "du", errors)
-    until = _date(typed["au"], "au", errors)
+    since = parse_date(typed["du"], "du", errors)
+    until = parse_date(typed["au"], "au", errors)
     if since and until and until < since:
         errors["au"] = "La date de fin précède la date de début : la période n'est pas appliquée."
         since = until = None
@@ -92,7 +92,7 @@ def parse_filters(params: Mapping[str, str], *, kinds: Collection[str]) -> Parse
     return ParsedFilters(filters=filters, typed=typed, errors=errors)
 
 
-def _date(text: str, name: str, errors: dict[str, str]) -> date | None:
+def parse_date(text: str, name: str, errors: dict[str, str]) -> date | None:
     """A date typed as 2026-03-31 or 31/03/2026; else None, with an error for the field."""
     if not text:
         return None

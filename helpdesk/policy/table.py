@@ -219,7 +219,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.EDIT_ARTICLES: "rédiger et publier des fiches (DP ANEF, SDST, SDANF)",
     Action.MANAGE_CANNED: "gérer les éléments de langage",
     Action.FOLLOW_SLAS: "filtrer les listes sur les délais (SLA) dépassés ou proches",
-    Action.ADMINISTER: "administrer (routage, délais, travaux)",
+    Action.ADMINISTER: "administrer (comptes, journal d'audit, routage, délais, travaux)",
     Action.REPORT_AS_SITE: "ouvrir un signalement pour son site",
     Action.PROTECT_DATA: ("traiter les demandes sur les données personnelles (DP ANEF)"),
 }
