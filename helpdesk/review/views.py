@@ -16,7 +16,8 @@ from dossiers.catalog import CATALOG
 from helpdesk.audit.kinds import AuditKind
 from helpdesk.audit.service import Target
 from helpdesk.auth.models import Agent
-from helpdesk.db import utcnow
+from helpdesk.db import attempt, utcnow
+from helpdesk.errors import ValidationFailedError
 from helpdesk.policy import Action, ensure, may_do, visible_queues
 from helpdesk.review import service
 from helpdesk.review.export import csv_text
@@ -133,10 +134,17 @@ class ReviewController(Controller):
     @post("/tenu", sync_to_thread=True)
     def hold(
         self,
+        request: Request[Any, Any, Any],
         db_session: DbSession,
         agent: CurrentAgent,
         data: Annotated[HoldForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
-    ) -> Redirect:
+    ) -> Redirect | Template:
         """Record that the point was held today: the next period starts now."""
-        service.hold_review(db_session, actor=agent, note=data.note)
+        try:
+            with attempt(db_session):
+                service.hold_review(db_session, actor=agent, note=data.note)
+        except ValidationFailedError as error:
+            context = _context(db_session, agent, request)
+            context.update(hold_refusal=error, note=data.note)
+            return Template("review/page.html", context=context, status_code=422)
         return Redirect("/point-bimensuel/?periode=dernier-point", status_code=303)
