@@ -297,6 +297,7 @@ def dossiers_reference_serve(
     import uvicorn
 
     from dossiers.reference.app import ReferenceConfig, create_reference_app
+    from helpdesk.logging import configure_logging
 
     if not token:
         raise click.ClickException(
@@ -316,4 +317,5 @@ def dossiers_reference_serve(
         webhook_key=webhook_key,
     )
     click.echo(f"Service de dossiers de référence : http://{host}:{port}/api/v1/schema")
+    configure_logging("INFO")  # JSON lines, identifiers masked, as the helpdesk writes them
     uvicorn.run(create_reference_app(config), host=host, port=port, access_log=False)

@@ -198,6 +198,9 @@ def create_reference_app(config: ReferenceConfig | None = None) -> Litestar:
         on_startup=[start],
         on_shutdown=[stop.set],
         exception_handlers={HTTPException: _problem},
+        # The process's logging stays as its host set it (Litestar's default would replace
+        # the root logger's handlers, the helpdesk's included when both run in one process).
+        logging_config=None,
         openapi_config=OpenAPIConfig(
             title="API des dossiers ANEF (service de référence)",
             version="1.0.0",

@@ -113,7 +113,7 @@ def test_the_logs_of_a_browser_run_name_no_usager_and_no_agent(
     events = [json.loads(line) for line in lines]
     # The capture works: the walk's requests are there, at INFO, with their paths.
     paths = {event.get("path") for event in events if event.get("event") == "request"}
-    assert {"/contact", f"/tickets/{ticket_id}"} <= paths
+    assert {"/contact", f"/tickets/{ticket_id}"} <= paths, sorted(p for p in paths if p)[-40:]
     with Session(live_server.engine) as session:  # type: ignore[arg-type]
         wanted = identifiers(session) | set(USAGER.values()) | {USAGER["phone"].replace(" ", "")}
     text = "\n".join(lines)

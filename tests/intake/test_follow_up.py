@@ -90,7 +90,8 @@ def test_answering_adds_a_message_and_files(web: WebClient):
     download = web.client.get(f"{path}/pieces-jointes/{link}")
     stored = clean_upload("piece.pdf", PDF).data  # the PDF as kept: without its metadata
     assert download.status_code == 200 and download.content == stored
-    assert download.headers["cache-control"] == "no-store"
+    assert download.headers["cache-control"] == "private, no-store"
+    assert download.headers["content-security-policy"] == "sandbox"
     empty = answer(web, path, "   ")
     assert empty.status_code == 422 and "Écrivez votre message" in empty.text
 

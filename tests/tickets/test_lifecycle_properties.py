@@ -472,6 +472,7 @@ NOT_TICKETS = frozenset(
     {
         ("helpdesk/incidents/service.py", "incident"),
         ("helpdesk/kb/service.py", "article"),
+        ("helpdesk/privacy/requests.py", "request"),  # a data protection request
     }
 )
 
