@@ -16,6 +16,7 @@ def test_admin_dry_runs_the_rules_on_a_referent_text(page: Page, live_server):
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(page, live_server.url, "admin@dp-anef.demo")
+    page.get_by_role("button", name="Administration").click()  # the admin pages' menu
     page.get_by_role("link", name="Routage et délais").click()
     expect(page.get_by_role("heading", name="Routage et délais", level=1)).to_be_visible()
     expect(page.get_by_test_id("rules")).to_contain_text("Référent NATALI → DP ANEF")
