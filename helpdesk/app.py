@@ -65,6 +65,7 @@ from helpdesk.web.errors import (
     refused_value_handler,
     unreadable_body_handler,
 )
+from helpdesk.web.flash import make_flash_middleware
 from helpdesk.web.middleware import make_security_headers_hook, make_web_middleware
 from helpdesk.web.static_assets import static_routers
 from helpdesk.web.templating import template_config
@@ -134,7 +135,10 @@ def create_app(
         template_config=template_config(),
         csrf_config=_csrf_config(settings),
         allowed_hosts=_allowed_hosts(settings),
-        middleware=[make_web_middleware()],
+        middleware=[
+            make_web_middleware(),
+            make_flash_middleware(secret=settings.secret, https=settings.is_https),
+        ],
         before_send=[make_security_headers_hook(https=settings.is_https)],
         exception_handlers=_exception_handlers(),
         openapi_config=OpenAPIConfig(
