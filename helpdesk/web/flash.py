@@ -66,7 +66,7 @@ def make_flash_middleware(*, secret: str, https: bool) -> Any:
 def _rewrite(message: Message, key: bytes, *, https: bool, shown: bool) -> list[Any]:
     """The response headers with the internal header turned into the cookie, or the cookie
     deleted once a page showed it."""
-    original: list[tuple[bytes, bytes]] = list(message.get("headers", []))
+    original: list[tuple[bytes, bytes]] = list(message.get("headers", []))  # type: ignore[call-overload]
     headers = [(n, v) for n, v in original if n.lower() != HEADER]
     pending = [v for n, v in original if n.lower() == HEADER]
     secure = "; Secure" if https else ""
