@@ -97,7 +97,8 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
-# DSFR and htmx are copied from node_modules, never committed nor fetched from a CDN.
+# DSFR and htmx are copied from node_modules, never committed nor fetched from a CDN;
+# axe-core too, for the accessibility checks of the browser tests (no page loads it).
 $(VENDOR)/.copied: node_modules/.installed
 	rm -rf $(VENDOR)
 	mkdir -p $(VENDOR)/dsfr/utility
@@ -105,6 +106,7 @@ $(VENDOR)/.copied: node_modules/.installed
 	cp -r $(DSFR)/fonts $(DSFR)/icons $(DSFR)/favicon $(VENDOR)/dsfr/
 	cp $(DSFR)/utility/utility.min.css $(VENDOR)/dsfr/utility/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe.min.js
 	touch $@
 
 assets: $(VENDOR)/.copied
