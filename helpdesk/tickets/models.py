@@ -59,11 +59,13 @@ PRIORITY_LABELS = {
 
 
 class MessageKind(StrEnum):
-    """The three kinds of message in a conversation."""
+    """The kinds of message in a conversation."""
 
     REQUESTER = "requester"
     PUBLIC_REPLY = "public_reply"
     INTERNAL_NOTE = "internal_note"
+    # The téléconseiller's note of a phone call (internal: the usager's pages never show it).
+    CALL_NOTE = "call_note"
 
 
 class Queue(SQLModel, table=True):
