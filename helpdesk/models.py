@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from helpdesk.api_clients.models import ApiClient, ApiClientSecret
 from helpdesk.audit.models import AuditEvent
 from helpdesk.auth.models import Agent, AgentSession, Organisation, SignInFailure
+from helpdesk.auth.preference_models import AgentPreference
 from helpdesk.dossier_links.models import DossierEventReceipt
 from helpdesk.incidents.models import Incident, IncidentTicket, Notice, NoticeRead
 from helpdesk.intake.models import ContactSubmission, DeflectionEvent, FollowUpLink, RateHit
@@ -24,6 +25,7 @@ from helpdesk.ticket_routing.models import (
     TicketSlaClock,
     TicketTag,
 )
+from helpdesk.tickets.draft_models import TicketDraft
 from helpdesk.tickets.models import (
     Attachment,
     CannedResponse,
@@ -44,6 +46,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Agent",
+    "AgentPreference",
     "AgentSession",
     "ApiClient",
     "ApiClientSecret",
@@ -83,6 +86,7 @@ __all__ = [
     "SlaPolicy",
     "Ticket",
     "TicketClassification",
+    "TicketDraft",
     "TicketEvent",
     "TicketLink",
     "TicketPresence",
