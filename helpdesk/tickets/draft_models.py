@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Column, Text, UniqueConstraint, delete, event, inspect
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Field, SQLModel, col
 
 from helpdesk.db import timestamp_column
+from helpdesk.tickets.models import Status, Ticket
 
 
 class TicketDraft(SQLModel, table=True):
@@ -21,3 +24,19 @@ class TicketDraft(SQLModel, table=True):
     ticket_id: int = Field(foreign_key="ticket.id", index=True)
     body: str = Field(default="", sa_column=Column(Text, nullable=False))
     updated_at: datetime = timestamp_column(now=True)
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _discard_on_close(session: OrmSession, _context: Any) -> None:
+    """A ticket that gets closed (by hand, by the daily job, by a merge) drops its drafts."""
+    closed = [
+        ticket.id
+        for ticket in session.dirty
+        if isinstance(ticket, Ticket)
+        and ticket.status == Status.CLOSED
+        and inspect(ticket).attrs.status.history.has_changes()
+    ]
+    if closed:
+        session.connection().execute(
+            delete(TicketDraft).where(col(TicketDraft.ticket_id).in_(closed))
+        )
