@@ -41,6 +41,10 @@ REFUSALS: dict[Action, str] = {
     Action.REPORT_AS_SITE: (
         "Cet espace est réservé aux référents des préfectures et des plateformes de naturalisation."
     ),
+    Action.SHARE_VIEWS: (
+        "Seuls les superviseurs partagent une vue avec une file. "
+        "Enregistrez-la pour vous, ou demandez à votre superviseur de la partager."
+    ),
     Action.PROTECT_DATA: (
         "Les demandes des usagers sur leurs données personnelles sont traitées par les "
         "superviseurs de la DP ANEF et les administrateurs. Transmettez-leur la demande."

@@ -44,6 +44,7 @@ class Action(StrEnum):
     ADMINISTER = "administer"
     REPORT_AS_SITE = "report_as_site"
     PROTECT_DATA = "protect_data"
+    SHARE_VIEWS = "share_views"
 
 
 class Scope(StrEnum):
@@ -135,6 +136,7 @@ TABLE: dict[Role, dict[Action, Scope]] = {
         Action.HOLD_REVIEW: A,
         Action.FOLLOW_SLAS: A,
         Action.PROTECT_DATA: A,
+        Action.SHARE_VIEWS: A,
     },
     Role.EDITOR: {
         Action.VIEW: V,
@@ -174,6 +176,7 @@ TABLE: dict[Role, dict[Action, Scope]] = {
         Action.FOLLOW_SLAS: A,
         Action.ADMINISTER: A,
         Action.PROTECT_DATA: A,
+        Action.SHARE_VIEWS: A,
     },
 }
 
@@ -222,6 +225,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.ADMINISTER: "administrer (comptes, journal d'audit, routage, délais, travaux)",
     Action.REPORT_AS_SITE: "ouvrir un signalement pour son site",
     Action.PROTECT_DATA: ("traiter les demandes sur les données personnelles (DP ANEF)"),
+    Action.SHARE_VIEWS: "partager une vue enregistrée avec une file",
 }
 
 SCOPE_LABELS: dict[Scope, str] = {
