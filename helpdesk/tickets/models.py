@@ -268,6 +268,13 @@ class CannedResponse(SQLModel, table=True):
     active: bool = Field(default=True)
     updated_by_id: int | None = Field(default=None, foreign_key="agent.id")
     updated_at: datetime = timestamp_column(now=True)
+    # Where it is filed and in which language it is written (helpdesk.tickets.canned).
+    folder: str = Field(default="", max_length=80)
+    language: str = Field(default="fr", max_length=2)
+    # A macro also sets these when applied (empty: left as they are).
+    macro_status: str | None = Field(default=None, max_length=20)
+    macro_priority: str | None = Field(default=None, max_length=20)
+    macro_tags: str = Field(default="", max_length=200)
 
 
 class TicketPresence(SQLModel, table=True):
