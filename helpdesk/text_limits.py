@@ -14,6 +14,7 @@ MESSAGE_MAX = 20_000  # a reply, a note, a higher level's answer, a canned respo
 SUMMARY_MAX = 5_000  # each part of a hand-over's summary (reason, checked, question)
 REASON_MAX = 2_000  # the reason of a status change, a merge, a link, a meeting's note
 TITLE_MAX = 200  # titles and labels
+TAG_MAX = 40  # a ticket's tag (étiquette)
 
 MSG_TOO_LONG = "Un texte est trop long : raccourcissez-le (rien n'a été enregistré)."
 
@@ -43,4 +44,5 @@ TEMPLATE_LIMITS = {
     "summary": SUMMARY_MAX,
     "reason": REASON_MAX,
     "title": TITLE_MAX,
+    "tag": TAG_MAX,
 }
