@@ -41,6 +41,7 @@ from helpdesk.tickets.models import (
     TicketSearchDocument,
     TicketSequence,
 )
+from helpdesk.tickets.saved_view_models import SavedView
 
 metadata = SQLModel.metadata
 
@@ -82,6 +83,7 @@ __all__ = [
     "RetentionRun",
     "ReviewMeeting",
     "RoutingRule",
+    "SavedView",
     "SignInFailure",
     "SlaPolicy",
     "Ticket",
