@@ -24,6 +24,7 @@ from helpdesk.api_clients.openapi import security_components
 from helpdesk.api_clients.views import ApiClientAdminController
 from helpdesk.audit.writer import AuditWriter
 from helpdesk.auth.activity import ActivityRecorder
+from helpdesk.auth.preference_views import PanelController
 from helpdesk.auth.views import AuthController
 from helpdesk.clock import start_clock_thread
 from helpdesk.config import Settings
@@ -54,6 +55,7 @@ from helpdesk.ticket_routing.sla_views import SlaAdminController
 from helpdesk.ticket_routing.views import RoutingAdminController
 from helpdesk.tickets.action_views import TicketActionsController
 from helpdesk.tickets.canned_views import CannedController
+from helpdesk.tickets.draft_views import DraftController
 from helpdesk.tickets.phone_views import PhoneController
 from helpdesk.tickets.queue_views import QueueController
 from helpdesk.tickets.views import ConsoleController
@@ -167,6 +169,8 @@ def _web_router() -> Router:
             QueueController,
             TicketActionsController,
             PhoneController,
+            DraftController,
+            PanelController,
             CannedController,
             AdminController,
             AccountAdminController,
