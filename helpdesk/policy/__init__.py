@@ -20,6 +20,7 @@ from helpdesk.policy.tickets import (
     ticket_for,
     visible_queues,
     visible_tickets,
+    worked_queue_ids,
 )
 from helpdesk.tickets.models import Ticket
 
@@ -47,4 +48,5 @@ __all__ = [
     "ticket_for",
     "visible_queues",
     "visible_tickets",
+    "worked_queue_ids",
 ]

@@ -151,6 +151,19 @@ def works_queue(session: Session, agent: Agent, queue_id: int) -> bool:
     return False
 
 
+def worked_queue_ids(session: Session, agent: Agent) -> set[int]:
+    """The queues where the agent's QUEUE rights apply (their "files" for the work views)."""
+    working = working_of(agent.role) if agent.active else Working.NOWHERE
+    if working == Working.NOWHERE:
+        return set()
+    if working == Working.EVERYWHERE:
+        return {queue_id for queue_id in session.exec(select(Queue.id)) if queue_id}
+    members = member_queue_ids(session, agent)
+    if working == Working.ORGANISATION:
+        return members | home_queue_ids(session, agent)
+    return members
+
+
 def authorize(session: Session, agent: Agent | None, action: Action, ticket: Ticket) -> Ticket:
     """The ticket if the person may do the action; 404 if unseen, else 403 with the reason."""
     if not may_view(session, agent, ticket):
