@@ -46,7 +46,19 @@ def panel_items(
 def insert_article(
     session: Session, *, agent: Agent, ticket: Ticket, slug: str, draft: str, base_url: str
 ) -> str:
-    """The reply draft with the article's link and summary added; records the article as used."""
+    """The reply draft with the article's link and summary added at its end (no-JS fallback)."""
+    snippet = article_text(session, agent=agent, ticket=ticket, slug=slug, base_url=base_url)
+    if not snippet:
+        return draft  # internal guidance is never quoted to the usager
+    return f"{draft.rstrip()}\n\n{snippet}".strip()
+
+
+def article_text(
+    session: Session, *, agent: Agent, ticket: Ticket, slug: str, base_url: str
+) -> str:
+    """The article's title, summary and public link, to insert into a reply; records the use.
+
+    Empty for an article the usager may not read (internal guidance is never quoted)."""
     article = readable_article(session, agent=agent, slug=slug)
     record_feedback(
         session,
@@ -56,11 +68,8 @@ def insert_article(
         ticket_id=ticket.id,
     )
     if not _is_public(article):
-        return draft  # internal guidance is never quoted to the usager
-    snippet = (
-        f"{article.title}\n{summary(article.body)}\n{base_url.rstrip('/')}/aide/{article.slug}"
-    )
-    return f"{draft.rstrip()}\n\n{snippet}".strip()
+        return ""
+    return f"{article.title}\n{summary(article.body)}\n{base_url.rstrip('/')}/aide/{article.slug}"
 
 
 def summary(body: str) -> str:
