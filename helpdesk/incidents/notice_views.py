@@ -84,10 +84,11 @@ class NoticeController(Controller):
 
     @get("/bandeau", sync_to_thread=True)
     def banner(self, db_session: DbSession, agent: CurrentAgent) -> Template:
-        """The banner fragment of every agent page: ongoing incidents, recent releases."""
-        shown = notices.banner(db_session, agent=agent)
+        """The banner fragment of every agent page: ongoing incidents (warning style), recent
+        releases (info style)."""
+        groups = notices.banner_groups(notices.banner(db_session, agent=agent))
         return Template(
-            "incidents/_banner.html", context={"banner": shown, "agent": agent, **_labels()}
+            "incidents/_banner.html", context={"banner": groups, "agent": agent, **_labels()}
         )
 
     @get("/nouvelle", sync_to_thread=True)

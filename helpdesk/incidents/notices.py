@@ -27,6 +27,9 @@ from helpdesk.policy.rights import may_read_notice
 
 BANNER_RELEASE_DAYS = 14
 LIST_LIMIT = 100
+# The DSFR notice style of each kind in the banner: an incident warns, a release informs
+# (the error style is for emergencies; a resolved incident leaves the banner).
+BANNER_STYLES = {NoticeKind.INCIDENT: "warning", NoticeKind.RELEASE: "info"}
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,25 @@ def banner(session: Session, *, agent: Agent) -> list[Notice]:
             continue
         shown.append(notice)
     return shown[:5]
+
+
+@dataclass(frozen=True)
+class BannerGroup:
+    """The banner's notices of one kind, shown in one DSFR notice of that kind's style."""
+
+    kind: NoticeKind
+    style: str
+    notices: list[Notice]
+
+
+def banner_groups(shown: list[Notice]) -> list[BannerGroup]:
+    """The banner's notices grouped by kind, incidents first, each kind with its style."""
+    groups = []
+    for kind in (NoticeKind.INCIDENT, NoticeKind.RELEASE):
+        of_kind = [notice for notice in shown if notice.kind == kind]
+        if of_kind:
+            groups.append(BannerGroup(kind=kind, style=BANNER_STYLES[kind], notices=of_kind))
+    return groups
 
 
 def get_notice(session: Session, *, agent: Agent, notice_id: int) -> Notice:
