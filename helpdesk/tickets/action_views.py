@@ -4,27 +4,40 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, ParamSpec
+from typing import Annotated, Any, ParamSpec
 
 from litestar import Controller, get, post
 from litestar.datastructures import State
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import Redirect, Template
+from litestar.response import File, Redirect, Template
 from sqlmodel import Session
 
+from helpdesk.audit.kinds import AuditKind
+from helpdesk.audit.service import Target
 from helpdesk.auth.models import Agent
 from helpdesk.db import attempt
 from helpdesk.dossier_links.service import verified_dossier
-from helpdesk.errors import DomainError, NotFoundError, StaleVersionError
+from helpdesk.errors import DomainError, StaleVersionError
 from helpdesk.intake import service as intake_service
 from helpdesk.policy import Action, console_ticket
-from helpdesk.tickets import canned, fields, handover, kb_panel, merge, presence, service
+from helpdesk.tickets import (
+    canned,
+    confirmations,
+    fields,
+    handover,
+    kb_panel,
+    merge,
+    presence,
+    previews,
+    service,
+)
 from helpdesk.tickets.models import MessageKind
 from helpdesk.tickets.page import ticket_context
-from helpdesk.web.audit import client_address
+from helpdesk.web.audit import client_address, record_beside
 from helpdesk.web.dependencies import CurrentAgent, DbSession
+from helpdesk.web.flash import flash_redirect
 from helpdesk.web.forms import WebForm
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -32,10 +45,11 @@ P = ParamSpec("P")
 
 
 class MessageForm(WebForm):
-    """A reply or a note."""
+    """A reply or a note; `send` is the button pressed (it says the kind and the status)."""
 
     body: str = ""
     kind: MessageKind = MessageKind.INTERNAL_NOTE
+    send: str = ""
     version: int
 
 
@@ -65,6 +79,12 @@ class AssignForm(WebForm):
     version: int
 
 
+class TakeForm(WebForm):
+    """Taking the ticket: only the version the agent saw."""
+
+    version: int
+
+
 class FieldsForm(WebForm):
     """The ticket's procedure, motif and priority, as corrected by the agent."""
 
@@ -87,20 +107,18 @@ class ReferenceForm(WebForm):
     reason: str = ""
 
 
-def _back(ticket_id: int) -> Redirect:
-    """Back to the ticket page after an action (POST-redirect-GET)."""
-    return Redirect(f"/tickets/{ticket_id}", status_code=303)
-
-
 @dataclass(frozen=True)
 class TicketAction:
-    """Who acts on which ticket, and what they typed (shown again if the action is refused)."""
+    """Who acts on which ticket, what they typed (shown again if the action is refused), which
+    form they used (opened again with its error) and what to tell them once it is done."""
 
     session: Session
     agent: Agent
     ticket_id: int
+    done: str | Callable[[Any], str]
     draft: str = ""
     kept: dict[str, str] = field(default_factory=dict)
+    form: str = ""
 
     def run(
         self, service_call: Callable[P, object], /, *args: P.args, **kwargs: P.kwargs
@@ -109,12 +127,11 @@ class TicketAction:
         console_ticket(self.session, self.agent, self.ticket_id)
         try:
             with attempt(self.session):
-                service_call(*args, **kwargs)
-        except NotFoundError:
-            raise
-        except DomainError as error:
+                result = service_call(*args, **kwargs)
+        except DomainError as error:  # a missing ticket is a 404 again in _page_with
             return self._page_with(error)
-        return _back(self.ticket_id)
+        text = self.done if isinstance(self.done, str) else self.done(result)
+        return flash_redirect(f"/tickets/{self.ticket_id}", text)
 
     def _page_with(self, error: DomainError) -> Template:
         """The ticket page again, with the refusal beside the form and the typed text kept."""
@@ -127,6 +144,7 @@ class TicketAction:
             draft=self.draft,
             conflict=error.message if stale else None,
         )
+        context.update(open_form=self.form)
         if not stale:
             context.update(refusal=error, kept=self.kept)
         return Template("tickets/ticket.html", context=context, status_code=error.status_code)
@@ -146,9 +164,11 @@ class TicketActionsController(Controller):
         ticket_id: FromPath[int],
         data: Annotated[MessageForm, FORM],
     ) -> Redirect | Template:
-        """Add a public reply or an internal note."""
-        kind = data.kind if data.kind != MessageKind.REQUESTER else MessageKind.INTERNAL_NOTE
-        return TicketAction(db_session, agent, ticket_id, draft=data.body).run(
+        """Add a public reply or an internal note, with the status the button chose."""
+        kind, then_status = confirmations.message_choice(data.send, data.kind)
+        done = confirmations.message_done(db_session, ticket_id=ticket_id, kind=kind)
+        action = TicketAction(db_session, agent, ticket_id, done, draft=data.body, form="message")
+        return action.run(
             service.add_message,
             db_session,
             ticket_id=ticket_id,
@@ -156,6 +176,7 @@ class TicketActionsController(Controller):
             body=data.body,
             actor=agent,
             expected_version=data.version,
+            then_status=then_status,
         )
 
     @post("/status", sync_to_thread=True)
@@ -168,7 +189,12 @@ class TicketActionsController(Controller):
     ) -> Redirect | Template:
         """Move the ticket along its lifecycle."""
         return TicketAction(
-            db_session, agent, ticket_id, kept=data.model_dump(exclude={"version"})
+            db_session,
+            agent,
+            ticket_id,
+            confirmations.status_done,
+            kept=data.model_dump(exclude={"version"}),
+            form="status",
         ).run(
             service.change_status,
             db_session,
@@ -189,7 +215,12 @@ class TicketActionsController(Controller):
     ) -> Redirect | Template:
         """Escalate, transfer or return the ticket along the chain."""
         return TicketAction(
-            db_session, agent, ticket_id, kept=data.model_dump(exclude={"version"})
+            db_session,
+            agent,
+            ticket_id,
+            confirmations.handover_done(db_session, ticket_id=ticket_id),
+            kept=data.model_dump(exclude={"version"}),
+            form="handover",
         ).run(
             handover.hand_over,
             db_session,
@@ -211,14 +242,34 @@ class TicketActionsController(Controller):
         ticket_id: FromPath[int],
         data: Annotated[AssignForm, FORM],
     ) -> Redirect | Template:
-        """Take the ticket, or assign it to a member of its queue (or to nobody)."""
+        """Assign the ticket to a member of its queue (or to nobody)."""
         raw = data.assignee_id
         assignee_id = agent.id if raw == "me" else (int(raw) if raw.isdigit() else None)
-        return TicketAction(db_session, agent, ticket_id).run(
+        done = confirmations.assign_done(db_session, agent=agent)
+        kept = {"assignee_id": raw}
+        return TicketAction(db_session, agent, ticket_id, done, kept=kept, form="assign").run(
             service.assign,
             db_session,
             ticket_id=ticket_id,
             assignee_id=assignee_id,
+            actor=agent,
+            expected_version=data.version,
+        )
+
+    @post("/prendre", sync_to_thread=True)
+    def take(
+        self,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+        data: Annotated[TakeForm, FORM],
+    ) -> Redirect | Template:
+        """Take the ticket: assign it to oneself."""
+        return TicketAction(db_session, agent, ticket_id, "Vous avez pris ce ticket").run(
+            service.assign,
+            db_session,
+            ticket_id=ticket_id,
+            assignee_id=agent.id,
             actor=agent,
             expected_version=data.version,
         )
@@ -233,7 +284,12 @@ class TicketActionsController(Controller):
     ) -> Redirect | Template:
         """Correct the procedure, motif or priority; the routing rules run again."""
         return TicketAction(
-            db_session, agent, ticket_id, kept=data.model_dump(exclude={"version"})
+            db_session,
+            agent,
+            ticket_id,
+            "Champs du ticket enregistrés ; le routage a été relancé",
+            kept=data.model_dump(exclude={"version"}),
+            form="fields",
         ).run(
             fields.update_fields,
             db_session,
@@ -254,7 +310,9 @@ class TicketActionsController(Controller):
         data: Annotated[ReferenceForm, FORM],
     ) -> Redirect | Template:
         """Merge this ticket into another ticket of the same requester."""
-        return TicketAction(db_session, agent, ticket_id, kept=data.model_dump()).run(
+        done = confirmations.merge_done
+        kept = data.model_dump()
+        return TicketAction(db_session, agent, ticket_id, done, kept=kept, form="merge").run(
             merge.merge,
             db_session,
             source_id=ticket_id,
@@ -272,7 +330,9 @@ class TicketActionsController(Controller):
         data: Annotated[ReferenceForm, FORM],
     ) -> Redirect | Template:
         """Link a related ticket."""
-        return TicketAction(db_session, agent, ticket_id, kept=data.model_dump()).run(
+        done = f"Ticket lié à {data.reference.strip().upper()[:40]}"
+        kept = data.model_dump()
+        return TicketAction(db_session, agent, ticket_id, done, kept=kept, form="link").run(
             merge.link, db_session, ticket_id=ticket_id, other_reference=data.reference, actor=agent
         )
 
@@ -286,7 +346,8 @@ class TicketActionsController(Controller):
         ticket_id: FromPath[int],
     ) -> Redirect | Template:
         """Revoke the requester's follow-up links and e-mail them a new one."""
-        return TicketAction(db_session, agent, ticket_id).run(
+        done = "Nouveau lien de suivi envoyé à l'usager ; l'ancien ne fonctionne plus"
+        return TicketAction(db_session, agent, ticket_id, done).run(
             intake_service.reissue_link,
             db_session,
             ticket_id=ticket_id,
@@ -294,6 +355,23 @@ class TicketActionsController(Controller):
             base_url=state.settings.base_url,
             address=client_address(request),
         )
+
+    @get("/pieces-jointes/{attachment_id:int}/apercu", sync_to_thread=True)
+    def preview(
+        self,
+        request: HTMXRequest,
+        state: State,
+        db_session: DbSession,
+        agent: CurrentAgent,
+        ticket_id: FromPath[int],
+        attachment_id: FromPath[int],
+    ) -> File:
+        """An image or a PDF shown in the page, sandboxed; any other type is a 404."""
+        ticket = console_ticket(db_session, agent, ticket_id, Action.DOWNLOAD)
+        attachment = previews.previewable(db_session, ticket=ticket, attachment_id=attachment_id)
+        target = Target(ticket_id=ticket.id, object_kind="attachment", object_id=str(attachment.id))
+        record_beside(request, AuditKind.ATTACHMENT_DOWNLOADED, agent, target)
+        return previews.inline_file(state.settings.storage_dir, attachment)
 
     @post("/presence", sync_to_thread=True)
     def presence(

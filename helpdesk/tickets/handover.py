@@ -15,6 +15,9 @@ from helpdesk.tickets.models import HandoverRoute, Message, MessageKind, Queue, 
 from helpdesk.tickets.service import load_for_change, queue_by_code
 from routing.chain import HandoverKind
 
+# The RETURN line's data names the note holding the answer it carried down.
+ANSWER_KEY = "answer_message_id"
+
 
 def hand_over(
     session: Session,
@@ -42,8 +45,11 @@ def hand_over(
         route.kind, reason=reason, checked=checked, question=question, answer=answer
     )
     place_in_queue(session, ticket, queue_id=target.id)  # type: ignore[arg-type]
+    data: dict[str, object] = {
+        k: v for k, v in fields.items() if k in ("checked", "question") and v
+    }
     if route.kind == HandoverKind.RETURN:
-        _record_answer(session, ticket, actor, fields["answer"])
+        data[ANSWER_KEY] = _record_answer(session, ticket, actor, fields["answer"])
         ticket.answer_received = target.id == ticket.owner_queue_id
     # For a new ticket, the hand-over's line is also its change to "open".
     record_handover(
@@ -55,7 +61,7 @@ def hand_over(
             from_value=source.code,
             to_value=target.code,
             reason=fields["reason"],
-            data={k: v for k, v in fields.items() if k in ("checked", "question") and v},
+            data=data,
         ),
     )
     touch(ticket)
@@ -112,14 +118,15 @@ def _checked_fields(kind: str, **values: str) -> dict[str, str]:
     return fields
 
 
-def _record_answer(session: Session, ticket: Ticket, actor: Agent, answer: str) -> None:
-    """The higher level's answer, kept as an internal note for the owner level."""
-    session.add(
-        Message(
-            ticket_id=ticket.id,  # type: ignore[arg-type]
-            kind=MessageKind.INTERNAL_NOTE,
-            author_id=actor.id,
-            author_label=actor.full_name,
-            body=answer,
-        )
+def _record_answer(session: Session, ticket: Ticket, actor: Agent, answer: str) -> int:
+    """The higher level's answer, kept as an internal note for the owner level; its id."""
+    message = Message(
+        ticket_id=ticket.id,  # type: ignore[arg-type]
+        kind=MessageKind.INTERNAL_NOTE,
+        author_id=actor.id,
+        author_label=actor.full_name,
+        body=answer,
     )
+    session.add(message)
+    session.flush()
+    return message.id  # type: ignore[return-value]

@@ -6,7 +6,7 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Agent
-from helpdesk.errors import InvalidTransitionError, NotFoundError, ValidationFailedError
+from helpdesk.errors import InvalidTransitionError, ValidationFailedError
 from helpdesk.policy import Action, authorize, may_view
 from helpdesk.text_limits import REASON_MAX, check_lengths
 from helpdesk.tickets.events import EventKind
@@ -16,13 +16,26 @@ from helpdesk.tickets.search import index_ticket
 from helpdesk.tickets.service import load_for_change, record_event, touch
 
 
+class UnknownReferenceError(ValidationFailedError):
+    """The reference typed names no ticket the agent may see (refused beside the field)."""
+
+
+def _refused(message: str) -> ValidationFailedError:
+    """A refusal shown beside the reference field."""
+    return ValidationFailedError(message, field_errors={"reference": message})
+
+
 def ticket_by_reference(session: Session, *, agent: Agent, reference: str) -> Ticket:
     """A ticket the agent may see, by its reference; otherwise a 404."""
     ticket = session.exec(
         select(Ticket).where(Ticket.reference == reference.strip().upper())
     ).first()
     if ticket is None or not may_view(session, agent, ticket):
-        raise NotFoundError(f"Aucun ticket accessible ne porte la référence « {reference} ».")
+        message = f"Aucun ticket accessible ne porte la référence « {reference.strip()[:40]} »."
+        raise UnknownReferenceError(
+            message + " Vérifiez la référence (ANEF-aaaa-nnnnnn).",
+            field_errors={"reference": message},
+        )
     return ticket
 
 
@@ -66,9 +79,9 @@ def merge(
 def _check_mergeable(session: Session, actor: Agent, source: Ticket, target: Ticket) -> None:
     """Refuse merging a ticket into itself, across requesters, or from a closed ticket."""
     if source.id == target.id:
-        raise ValidationFailedError("Un ticket ne peut pas être fusionné avec lui-même.")
+        raise _refused("Un ticket ne peut pas être fusionné avec lui-même.")
     if not same_requester(source, target):
-        raise ValidationFailedError(
+        raise _refused(
             "Ces deux tickets ne viennent pas du même demandeur : "
             "ils ne peuvent pas être fusionnés."
         )
@@ -85,7 +98,7 @@ def link(session: Session, *, ticket_id: int, other_reference: str, actor: Agent
     ticket = load_for_change(session, ticket_id, None, actor=actor, action=Action.LINK)
     other = ticket_by_reference(session, agent=actor, reference=other_reference)
     if other.id == ticket.id:
-        raise ValidationFailedError("Un ticket ne peut pas être lié à lui-même.")
+        raise _refused("Un ticket ne peut pas être lié à lui-même.")
     existing = session.exec(select(TicketLink).where(_pair(ticket.id, other.id))).first()  # type: ignore[arg-type]
     if existing is not None:
         return existing

@@ -18,6 +18,7 @@ from helpdesk.notifications.service import queue_mail
 from helpdesk.policy import Action, authorize
 from helpdesk.policy.tickets import works_queue
 from helpdesk.text_limits import MESSAGE_MAX, check_lengths
+from helpdesk.tickets import drafts
 from helpdesk.tickets.events import EventKind
 from helpdesk.tickets.lifecycle import (
     Cause,
@@ -90,8 +91,13 @@ def add_message(
     body: str,
     actor: Agent | None,
     expected_version: int | None = None,
+    then_status: str | None = None,
 ) -> Message:
-    """Add a requester message, a public reply or an internal note to the conversation."""
+    """Add a requester message, a public reply or an internal note to the conversation.
+
+    `then_status`: the status the agent chose to set with the message (same transaction);
+    without it, the first public reply puts a new ticket to work.
+    """
     # A requester writing through their follow-up link or by e-mail has no account: the
     # caller checked the link. A référent answers their site's signalement.
     requester = kind == MessageKind.REQUESTER and actor is None
@@ -118,6 +124,9 @@ def add_message(
         _after_public_reply(session, ticket, actor, body)
     elif kind == MessageKind.INTERNAL_NOTE:
         record_event(session, ticket, actor, kind=EventKind.NOTE)
+    _status_after_message(session, ticket, actor, kind=kind, then_status=then_status)
+    if actor is not None:  # the agent's saved draft is now this message
+        drafts.discard(session, require_id(actor), require_id(ticket))
     touch(ticket)
     index_ticket(session, ticket)
     return message
@@ -228,6 +237,25 @@ def _reopen_on_requester_message(session: Session, ticket: Ticket) -> None:
             reason="Réponse du demandeur",
             cause=Cause.REQUESTER_ANSWER,
         )
+
+
+def _status_after_message(
+    session: Session,
+    ticket: Ticket,
+    actor: Agent | None,
+    *,
+    kind: MessageKind,
+    then_status: str | None,
+) -> None:
+    """The status chosen with the message, or a new ticket put to work by its first reply."""
+    if then_status:
+        authorize(session, actor, Action.CHANGE_STATUS, ticket)
+        if then_status not in {s.value for s in Status}:
+            raise ValidationFailedError("Choisissez un statut de la liste.")
+        if then_status != ticket.status:
+            transition(session, ticket, then_status, actor=actor)
+    elif kind == MessageKind.PUBLIC_REPLY and ticket.status == Status.NEW:
+        transition(session, ticket, Status.OPEN, actor=actor, reason="Première réponse")
 
 
 def _after_public_reply(session: Session, ticket: Ticket, actor: Agent | None, body: str) -> None:
