@@ -16,6 +16,8 @@ from helpdesk.auth.models import Agent
 from helpdesk.db import utcnow
 from helpdesk.policy import visible_tickets
 from helpdesk.ticket_routing.queries import sla_badges, sla_condition
+from helpdesk.tickets import typos
+from helpdesk.tickets.builtin_views import view_conditions
 from helpdesk.tickets.highlight import excerpts
 from helpdesk.tickets.lifecycle import is_active
 from helpdesk.tickets.models import Priority, Ticket
@@ -61,6 +63,7 @@ class QueueFilters:
     sort: str = "anciens"
     after: str = ""
     sealed_q: str = ""  # `q` sealed for URLs (helpdesk.tickets.sealed_search)
+    view: str = ""  # a work view (helpdesk.tickets.builtin_views), named by the page's path
 
     def query_string(self, **changes: Any) -> str:
         """The filters as a URL query (for links and auto-refresh), with some changed; the
@@ -69,6 +72,7 @@ class QueueFilters:
 
         values = {**self.__dict__, **changes}
         values.pop("queue_id", None)
+        values.pop("view", None)
         values["qs"] = values.pop("sealed_q", "") if values.pop("q", "") else ""
         # The status stays even when empty: "" is "every status" where a page offers it.
         return urlencode({k: v for k, v in values.items() if v not in ("", None) or k == "status"})
@@ -83,6 +87,7 @@ class TicketPage:
     next_cursor: str | None = None
     sla: dict[int, dict[str, Any]] = field(default_factory=dict)  # SLA badge per ticket id
     excerpts: dict[int, Markup] = field(default_factory=dict)  # search excerpt per ticket id
+    assignees: dict[int, str] = field(default_factory=dict)  # assignee's name per agent id
 
     @property
     def total_label(self) -> str:
@@ -94,7 +99,7 @@ class TicketPage:
 
 def list_tickets(session: Session, *, agent: Agent, filters: QueueFilters) -> TicketPage:
     """The tickets matching the filters that the agent may see, one page at a time."""
-    search = parse_query(filters.q) if filters.q else None
+    search = parse_query_for(session, filters.q) if filters.q else None
     if search is not None:
         plan_for_values(session)
     conditions = _conditions(session, agent, filters, search)
@@ -114,12 +119,28 @@ def list_tickets(session: Session, *, agent: Agent, filters: QueueFilters) -> Ti
         rows = _keyset_page(session, conditions, filters.sort, cursor)
         page.tickets = rows[:PAGE_SIZE]
         if len(rows) > PAGE_SIZE:
-            page.next_cursor = encode_cursor(_key_values(rows[PAGE_SIZE - 1], filters.sort))
+            page.next_cursor = encode_cursor(key_values(rows[PAGE_SIZE - 1], filters.sort))
     shown = [ticket.id for ticket in page.tickets]
     page.sla = sla_badges(session, shown)
+    page.assignees = assignee_names(session, page.tickets)
     if search is not None:
-        page.excerpts = excerpts(session, ticket_ids=[i for i in shown if i], terms=search.terms)
+        terms = search.matched_terms
+        page.excerpts = excerpts(session, ticket_ids=[i for i in shown if i], terms=terms)
     return page
+
+
+def parse_query_for(session: Session, query: str) -> SearchQuery:
+    """The agent's query with typo corrections from the words of the tickets."""
+    return parse_query(query, alternatives=lambda word: typos.alternatives(session, word))
+
+
+def assignee_names(session: Session, tickets: list[Ticket]) -> dict[int, str]:
+    """The names of these tickets' assignees, by agent id (one query)."""
+    ids = {ticket.assignee_id for ticket in tickets if ticket.assignee_id is not None}
+    if not ids:
+        return {}
+    rows = session.exec(select(Agent.id, Agent.full_name).where(col(Agent.id).in_(ids)))
+    return {int(agent_id or 0): name for agent_id, name in rows}
 
 
 def capped_count(session: Session, conditions: list[Any]) -> int:
@@ -132,7 +153,7 @@ def _keyset_page(
     session: Session, conditions: list[Any], sort: str, cursor: list[Any] | None
 ) -> list[Ticket]:
     """One page (and one more row) in a date or priority order, after the cursor."""
-    keys, descending = _sort_spec(sort)
+    keys, descending = sort_spec(sort)
     query = select(Ticket).where(*conditions)
     if cursor is not None and _fits(cursor, keys):
         bound = tuple_(*(literal(value, key.type) for key, value in zip(keys, cursor, strict=True)))
@@ -141,11 +162,19 @@ def _keyset_page(
     return list(session.exec(query.order_by(*order).limit(PAGE_SIZE + 1)).all())
 
 
+def list_conditions(session: Session, *, agent: Agent, filters: QueueFilters) -> list[Any]:
+    """The WHERE clauses of a list as the agent set it (counts and neighbours use them)."""
+    search = parse_query_for(session, filters.q) if filters.q else None
+    return _conditions(session, agent, filters, search)
+
+
 def _conditions(
     session: Session, agent: Agent, filters: QueueFilters, search: SearchQuery | None
 ) -> list[Any]:
     """The WHERE clauses of a list."""
     conditions: list[Any] = [visible_tickets(session, agent, in_queue=filters.queue_id)]
+    if filters.view:
+        conditions += view_conditions(session, agent, filters.view)
     if filters.queue_id is not None:
         conditions.append(col(Ticket.queue_id) == filters.queue_id)
     if filters.status == "actifs":
@@ -181,7 +210,7 @@ def _fits(cursor: list[Any], keys: list[Any]) -> bool:
     return True
 
 
-def _sort_spec(sort: str) -> tuple[list[Any], bool]:
+def sort_spec(sort: str) -> tuple[list[Any], bool]:
     """The key columns of a sort (ending with the id, so keys are unique) and its direction."""
     if sort == "recents":
         return [col(Ticket.created_at), col(Ticket.id)], True
@@ -192,7 +221,7 @@ def _sort_spec(sort: str) -> tuple[list[Any], bool]:
     return [col(Ticket.created_at), col(Ticket.id)], False
 
 
-def _key_values(ticket: Ticket, sort: str) -> list[Any]:
+def key_values(ticket: Ticket, sort: str) -> list[Any]:
     """The sort key of a ticket, as stored in a cursor."""
     if sort == "activite":
         return [ticket.updated_at, ticket.id]

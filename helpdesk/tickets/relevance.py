@@ -75,13 +75,13 @@ def _scored(session: Session, ids: list[int], search: SearchQuery) -> Any:
     if not search.terms:
         return query.add_columns(exact.label("score"))
     if session.get_bind().dialect.name == "postgresql":
-        text_score = cast(func.ts_rank_cd(VECTOR, ts_query(search.terms)), Float)
+        text_score = cast(func.ts_rank_cd(VECTOR, ts_query(search.term_groups)), Float)
         query = query.join(SEARCH, SEARCH.c.ticket_id == col(Ticket.id))
         return query.add_columns((text_score + exact).label("score"))
     bm25 = func.bm25(literal_column("ticket_fts"), *BM25_WEIGHTS)
     fts = (
         select(FTS.c.rowid.label("ticket_id"), (-bm25).label("text_score"))
-        .where(fts_match(search.terms))
+        .where(fts_match(search.term_groups))
         .where(FTS.c.rowid.in_(ids))
         .subquery("fts_score")
     )

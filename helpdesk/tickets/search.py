@@ -12,7 +12,7 @@ reference, an e-mail address or a number is also looked up exactly (helpdesk.tic
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,22 +112,48 @@ def search_terms(query: str) -> list[str]:
     return list(dict.fromkeys(tokens(clean_query(query))))[:MAX_TERMS]
 
 
+Alternatives = Callable[[str], tuple[str, ...]]  # a folded word -> terms it may have meant
+
+
 @dataclass(frozen=True)
 class SearchQuery:
-    """A query as the search runs it: its tokens and the exact values it names."""
+    """A query as the search runs it: its tokens and the exact values it names.
+
+    `groups` holds, for each token, the token and the terms it may have meant (a typo's
+    corrections): a ticket matches one of each group.
+    """
 
     terms: tuple[str, ...]
     lookups: Lookups
     has_words: bool  # False: nothing to search for (no filter at all)
+    groups: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def matched_terms(self) -> tuple[str, ...]:
+        """Every term a ticket may match (the excerpts mark them)."""
+        return tuple(dict.fromkeys(t for group in self.term_groups for t in group))
+
+    @property
+    def term_groups(self) -> tuple[tuple[str, ...], ...]:
+        """The groups, or one group per token when no correction was asked."""
+        return self.groups or tuple((term,) for term in self.terms)
 
 
-def parse_query(query: str) -> SearchQuery:
-    """Tokens and exact lookups of what the agent typed."""
+def parse_query(query: str, alternatives: Alternatives | None = None) -> SearchQuery:
+    """Tokens and exact lookups of what the agent typed, with each token's alternatives."""
     cleaned = clean_query(query)
+    terms = tuple(search_terms(cleaned))
+    groups: dict[str, tuple[str, ...]] = {}
+    if alternatives is not None:
+        for word in words(cleaned):
+            term = tokens(word)[:1]
+            if term and term[0] in terms and term[0] not in groups:
+                groups[term[0]] = (term[0], *alternatives(word))
     return SearchQuery(
-        terms=tuple(search_terms(cleaned)),
+        terms=terms,
         lookups=exact_lookups(cleaned),
         has_words=bool(words(cleaned)),
+        groups=tuple(groups.get(term, (term,)) for term in terms) if groups else (),
     )
 
 
@@ -143,7 +169,7 @@ def matching_ticket_ids(session: Session, query: str | SearchQuery) -> ColumnEle
         return None
     selects: list[Select[Any]] = []
     if search.terms:
-        selects.append(text_match_ids(session.get_bind().dialect.name, search.terms))
+        selects.append(text_match_ids(session.get_bind().dialect.name, search.term_groups))
     selects += lookup_ids(search.lookups)
     if not selects:
         return false()
@@ -151,29 +177,50 @@ def matching_ticket_ids(session: Session, query: str | SearchQuery) -> ColumnEle
     return col(Ticket.id).in_(ids)
 
 
-def text_match_ids(dialect: str, terms: Sequence[str]) -> Select[Any]:
+Terms = Sequence[str | Sequence[str]]  # each: a term, or alternatives of which one matches
+
+
+def text_match_ids(dialect: str, terms: Terms) -> Select[Any]:
     """Ticket ids whose tokens match every term, from the full-text index of the database."""
     if dialect == "postgresql":
         return select(SEARCH.c.ticket_id).where(VECTOR.op("@@")(ts_query(terms)))
     return select(FTS.c.rowid).where(fts_match(terms))
 
 
-def ts_query(terms: Sequence[str]) -> ColumnElement[Any]:
-    """PostgreSQL's tsquery of the terms: all of them, long ones as prefixes."""
+def ts_query(terms: Terms) -> ColumnElement[Any]:
+    """PostgreSQL's tsquery of the terms: all of them (one of each group), long ones as
+    prefixes."""
     expression = " & ".join(
-        f"'{_plain(term)}'" + (":*" if len(term) >= PREFIX_MIN_LENGTH else "") for term in terms
+        _any_of([f"'{_plain(t)}'" + (":*" if len(t) >= PREFIX_MIN_LENGTH else "") for t in group])
+        for group in _groups(terms)
     )
     return func.to_tsquery(
         literal_column("'simple'::regconfig"), bindparam("tsquery", expression, unique=True)
     )
 
 
-def fts_match(terms: Sequence[str]) -> ColumnElement[bool]:
-    """SQLite's FTS5 condition for the terms: all of them, long ones as prefixes."""
+def fts_match(terms: Terms) -> ColumnElement[bool]:
+    """SQLite's FTS5 condition for the terms: all of them (one of each group), long ones as
+    prefixes."""
     expression = " AND ".join(
-        f'"{_plain(term)}"' + ("*" if len(term) >= PREFIX_MIN_LENGTH else "") for term in terms
+        _any_of(
+            [f'"{_plain(t)}"' + ("*" if len(t) >= PREFIX_MIN_LENGTH else "") for t in group],
+            " OR ",
+        )
+        for group in _groups(terms)
     )
     return literal_column("ticket_fts").op("MATCH")(bindparam("fts", expression, unique=True))
+
+
+def _groups(terms: Terms) -> list[list[str]]:
+    """Each term as a group of alternatives (empty ones dropped)."""
+    groups = [[term] if isinstance(term, str) else list(term) for term in terms]
+    return [[t for t in group if _plain(t)] or group for group in groups]
+
+
+def _any_of(parts: list[str], separator: str = " | ") -> str:
+    """One of these query parts: a single one as is, several in parentheses."""
+    return parts[0] if len(parts) == 1 else "(" + separator.join(parts) + ")"
 
 
 def _plain(term: str) -> str:
