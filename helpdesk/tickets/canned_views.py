@@ -12,17 +12,30 @@ from litestar.response import Redirect, Template
 from helpdesk.db import attempt
 from helpdesk.errors import ValidationFailedError
 from helpdesk.tickets import canned
-from helpdesk.tickets.models import CannedResponse
+from helpdesk.tickets.models import PRIORITY_LABELS, CannedResponse
 from helpdesk.web.dependencies import CurrentAgent, DbSession
+from helpdesk.web.flash import flash_redirect
 from helpdesk.web.forms import WebForm
 
 
 class CannedForm(WebForm):
-    """The fields of a canned response."""
+    """The fields of a canned response (and of the macro it may be)."""
 
     title: str = ""
     body: str = ""
     active: bool = False
+    folder: str = ""
+    language: str = "fr"
+    macro_status: str = ""
+    macro_priority: str = ""
+    macro_tags: str = ""
+
+    def more(self) -> dict[str, str]:
+        """The folder, language and macro fields, as canned.save takes them."""
+        return self.model_dump(include={"folder", "language", *MACRO_FIELDS})
+
+
+MACRO_FIELDS = ("macro_status", "macro_priority", "macro_tags")
 
 
 class CannedController(Controller):
@@ -60,6 +73,14 @@ class CannedController(Controller):
         """Change a response (or deactivate it)."""
         return _save(db_session, agent, data, response_id)
 
+    @post("/{response_id:int}/suppression", sync_to_thread=True)
+    def delete(
+        self, db_session: DbSession, agent: CurrentAgent, response_id: FromPath[int]
+    ) -> Redirect:
+        """Remove a response for good."""
+        title = canned.delete(db_session, agent=agent, response_id=response_id)
+        return flash_redirect("/reponses-types/", f"Élément de langage « {title} » supprimé")
+
 
 def _save(
     db_session: DbSession, agent: CurrentAgent, data: CannedForm, response_id: int | None
@@ -67,19 +88,24 @@ def _save(
     """Save, or show the form again with the errors and the input kept."""
     try:
         with attempt(db_session):
-            canned.save(
+            saved = canned.save(
                 db_session,
                 agent=agent,
                 title=data.title,
                 body=data.body,
                 active=data.active,
                 response_id=response_id,
+                **data.more(),
             )
     except ValidationFailedError as error:
         responses = canned.all_for_manager(db_session, agent=agent)
         context = _context(agent, responses, data, response_id, error.field_errors)
+        context["refusal"] = error
         return Template("tickets/canned.html", context=context, status_code=422)
-    return Redirect("/reponses-types/", status_code=303)
+    done = "créé" if response_id is None else "enregistré"
+    return flash_redirect(
+        f"/reponses-types/#element-{saved.id}", f"Élément de langage « {saved.title} » {done}"
+    )
 
 
 def _context(
@@ -98,4 +124,8 @@ def _context(
         "editing": editing,
         "errors": errors,
         "placeholders": canned.PLACEHOLDERS,
+        "languages": canned.LANGUAGES,
+        "folders": sorted({*canned.FOLDERS, *(r.folder for r in responses if r.folder)}),
+        "macro_statuses": canned.MACRO_STATUSES,
+        "priorities": PRIORITY_LABELS,
     }
