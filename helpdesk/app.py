@@ -56,8 +56,10 @@ from helpdesk.ticket_routing.views import RoutingAdminController
 from helpdesk.tickets.action_views import TicketActionsController
 from helpdesk.tickets.canned_views import CannedController
 from helpdesk.tickets.draft_views import DraftController
+from helpdesk.tickets.insert_views import InsertController
 from helpdesk.tickets.phone_views import PhoneController
 from helpdesk.tickets.queue_views import QueueController
+from helpdesk.tickets.tag_views import TagController
 from helpdesk.tickets.views import ConsoleController
 from helpdesk.web import dependencies as deps
 from helpdesk.web.errors import (
@@ -172,6 +174,8 @@ def _web_router() -> Router:
             DraftController,
             PanelController,
             CannedController,
+            InsertController,
+            TagController,
             AdminController,
             AccountAdminController,
             AuditJournalController,
