@@ -15,7 +15,13 @@ from sqlmodel import Session, col, select
 from dossiers.catalog import CATALOG
 from helpdesk.auth.models import Agent, Organisation, OrganisationKind
 from helpdesk.db import attempt
-from helpdesk.errors import StaleVersionError, ValidationFailedError
+from helpdesk.errors import (
+    DomainError,
+    InvalidTransitionError,
+    NotFoundError,
+    StaleVersionError,
+    ValidationFailedError,
+)
 from helpdesk.incidents import service
 from helpdesk.incidents.models import (
     INCIDENT_STATUS_LABELS,
@@ -35,7 +41,9 @@ from helpdesk.policy import Action, console_ticket, ensure, may, may_do
 from helpdesk.referents.models import REPORT_KIND_LABELS, SEVERITY_LABELS
 from helpdesk.referents.schemas import field_errors
 from helpdesk.referents.service import report_of
+from helpdesk.tickets.labels import PROCEDURE_LABELS
 from helpdesk.web.dependencies import CurrentAgent, DbSession
+from helpdesk.web.flash import flash_redirect
 from helpdesk.web.forms import WebForm, as_list
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -143,6 +151,7 @@ def _detail(session: Session, agent: Agent, incident: Incident, **extra: Any) ->
         "linked": service.linked_tickets(session, incident_id=incident.id or 0, reader=agent),
         "linked_total": service.linked_count(session, incident_id=incident.id or 0),
         "outcome_labels": LINK_OUTCOME_LABELS,
+        "procedure_labels": PROCEDURE_LABELS,
         "suggestions": suggest_links(session, incident=incident, agent=agent)
         if may_do(session, agent, Action.LINK_INCIDENT)
         and incident.status != IncidentStatus.RESOLVED
@@ -166,6 +175,46 @@ def _paris() -> Any:
     from zoneinfo import ZoneInfo
 
     return ZoneInfo("Europe/Paris")
+
+
+def _link(session: Session, agent: Agent, incident_id: int, data: LinkForm) -> int:
+    """Link the ticket given by reference, else the ticked ones; how many were new."""
+    if data.reference.strip():
+        return service.link_by_reference(
+            session, incident_id=incident_id, reference=data.reference, actor=agent
+        )
+    return service.link_tickets(
+        session, incident_id=incident_id, ticket_ids=data.ticket_ids, actor=agent
+    )
+
+
+def _linked_text(added: int) -> str:
+    """The confirmation after a link."""
+    if added == 0:
+        return "Ces tickets étaient déjà liés à l'incident : rien n'a changé."
+    plural = "s" if added > 1 else ""
+    return f"{added} ticket{plural} lié{plural} à l'incident"
+
+
+def _refused_link(
+    session: Session,
+    agent: Agent,
+    incident_id: int,
+    data: LinkForm,
+    field: str,
+    error: DomainError,
+) -> Template:
+    """The incident page again, the refusal beside the field and the selection kept."""
+    incident = service.get_incident(session, incident_id)
+    context = _detail(
+        session,
+        agent,
+        incident,
+        link_errors={field: error.message},
+        link_values={"reference": data.reference, "ticket_ids": set(data.ticket_ids)},
+    )
+    status = 404 if isinstance(error, NotFoundError) else 422
+    return _page(session, agent, "incidents/detail.html", status, **context)
 
 
 class IncidentController(Controller):
@@ -267,18 +316,17 @@ class IncidentController(Controller):
         agent: CurrentAgent,
         incident_id: FromPath[int],
         data: Annotated[LinkForm, FORM],
-    ) -> Redirect:
-        """Link the selected tickets, or the ticket with this reference."""
+    ) -> Template | Redirect:
+        """Link the ticked suggestions, or the ticket with this reference."""
         ensure(db_session, agent, Action.LINK_INCIDENT)
-        if data.reference.strip():
-            service.link_by_reference(
-                db_session, incident_id=incident_id, reference=data.reference, actor=agent
-            )
-        else:
-            service.link_tickets(
-                db_session, incident_id=incident_id, ticket_ids=data.ticket_ids, actor=agent
-            )
-        return Redirect(safe_back(data.back, f"/incidents/{incident_id}"), status_code=303)
+        field = "reference" if data.reference.strip() else "ticket_ids"
+        try:
+            with attempt(db_session):
+                added = _link(db_session, agent, incident_id, data)
+        except (ValidationFailedError, NotFoundError, InvalidTransitionError) as error:
+            return _refused_link(db_session, agent, incident_id, data, field, error)
+        back = safe_back(data.back, f"/incidents/{incident_id}")
+        return flash_redirect(back, _linked_text(added))
 
     @post("/lier", sync_to_thread=True)
     def link_selection(
