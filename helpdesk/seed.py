@@ -120,6 +120,9 @@ def seed_demo(session: Session) -> list[DemoAccount]:
     from helpdesk.kb.transfer import import_seed
 
     import_seed(session)
+    from helpdesk.tickets.canned_seed import seed_canned_responses
+
+    seed_canned_responses(session)
     from helpdesk.referents.demo import create_demo_referent_data
 
     create_demo_referent_data(session)
