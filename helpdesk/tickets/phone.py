@@ -1,17 +1,24 @@
-"""Phone calls taken by téléconseillers: resolved at first contact, or escalated to DP ANEF."""
+"""Phone calls taken by téléconseillers: resolved at first contact, or escalated to DP ANEF.
+
+The call's notes are the ticket's first message, of kind `call_note` (internal: the
+usager's follow-up page does not show them); the dossier the téléconseiller found by the
+caller's numéro étranger is attached to the ticket.
+"""
 
 from __future__ import annotations
 
 from pydantic import ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
+from dossiers.source import DossierSource
 from helpdesk.auth.models import Agent
+from helpdesk.dossier_links.service import attach_dossier
 from helpdesk.errors import ValidationFailedError
 from helpdesk.policy import Action, ensure
 from helpdesk.tickets.handover import hand_over
 from helpdesk.tickets.lifecycle import Cause, transition
-from helpdesk.tickets.models import Channel, Status, Ticket
+from helpdesk.tickets.models import Channel, Message, MessageKind, Status, Ticket
 from helpdesk.tickets.schemas import NewTicket
 from helpdesk.tickets.service import create_ticket, queue_by_code
 from helpdesk.web.forms import WebForm
@@ -38,15 +45,21 @@ class PhoneCall(WebForm):
     reason: str = ""
     checked: str = ""
     question: str = ""
+    dossier_number: str = Field(default="", max_length=30)
 
 
-def record_call(session: Session, *, agent: Agent, call: PhoneCall) -> Ticket:
+def record_call(
+    session: Session, *, agent: Agent, call: PhoneCall, source: DossierSource | None = None
+) -> Ticket:
     """Create the call's ticket, resolved at first contact or handed over to DP ANEF."""
     ensure_call_taker(session, agent)
     if call.outcome not in CALL_OUTCOMES:
         raise ValidationFailedError("Choisissez l'issue de l'appel.")
     data = _new_ticket(call)
     ticket = create_ticket(session, data=data, actor=agent)
+    _as_call_note(session, ticket, agent)
+    if call.dossier_number and source is not None:
+        _attach(session, ticket, agent, call.dossier_number, source)
     if call.outcome == "resolved":
         ticket.resolved_at_first_contact = True
         transition(
@@ -68,6 +81,36 @@ def record_call(session: Session, *, agent: Agent, call: PhoneCall) -> Ticket:
         question=call.question,
         actor=agent,
     )
+
+
+def _as_call_note(session: Session, ticket: Ticket, agent: Agent) -> None:
+    """The first message is the téléconseiller's note of the call, not the usager's words."""
+    first = session.exec(
+        select(Message).where(Message.ticket_id == ticket.id).order_by(col(Message.id))
+    ).first()
+    if first is not None:
+        first.kind = MessageKind.CALL_NOTE
+        first.author_id = agent.id
+        first.author_label = agent.full_name
+
+
+def _attach(
+    session: Session, ticket: Ticket, agent: Agent, number: str, source: DossierSource
+) -> None:
+    """Attach the dossier found for the caller; a wrong number is an error beside its field."""
+    try:
+        attach_dossier(
+            session,
+            source=source,
+            ticket_id=ticket.id,  # type: ignore[arg-type]
+            number=number,
+            actor=agent,
+        )
+    except ValidationFailedError as error:
+        raise ValidationFailedError(
+            "Le dossier choisi n'a pas pu être rattaché.",
+            field_errors={"dossier_number": error.message},
+        ) from error
 
 
 def ensure_call_taker(session: Session, agent: Agent) -> None:
