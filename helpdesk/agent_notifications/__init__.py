@@ -1,0 +1,1 @@
+"""Agent notifications: the in-app centre (bell, list, read marks) and agents' e-mails."""
