@@ -12,6 +12,7 @@ import structlog
 from sqlmodel import Session, col, select
 
 from helpdesk.admin.alerts import ALERT_EVERY_SECONDS, DEAD_LETTER_ALERT_JOB
+from helpdesk.agent_notifications.tasks import DIGEST_CHECK_SECONDS, DIGEST_JOB
 from helpdesk.db import utcnow
 from helpdesk.jobs.models import OutboxMessage
 from helpdesk.jobs.runtime import JobRuntime
@@ -36,6 +37,7 @@ PERIODIC_JOBS = (
     PeriodicJob("routing.sla_check", 60),
     PeriodicJob(DEAD_LETTER_ALERT_JOB, ALERT_EVERY_SECONDS),
     PeriodicJob(RETENTION_JOB, RETENTION_EVERY_SECONDS),
+    PeriodicJob(DIGEST_JOB, DIGEST_CHECK_SECONDS),
 )
 
 

@@ -1,6 +1,7 @@
 """Imports every module that declares jobs, so that the registry knows them all."""
 
 import helpdesk.admin.tasks
+import helpdesk.agent_notifications.tasks
 import helpdesk.incidents.tasks
 import helpdesk.kb.tasks
 import helpdesk.maintenance

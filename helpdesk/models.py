@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from helpdesk.agent_notifications.models import AgentNotification, NotificationSettings
 from helpdesk.api_clients.models import ApiClient, ApiClientSecret
 from helpdesk.audit.models import AuditEvent
 from helpdesk.auth.models import Agent, AgentSession, Organisation, SignInFailure
@@ -47,6 +48,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Agent",
+    "AgentNotification",
     "AgentPreference",
     "AgentSession",
     "ApiClient",
@@ -72,6 +74,7 @@ __all__ = [
     "Message",
     "Notice",
     "NoticeRead",
+    "NotificationSettings",
     "Organisation",
     "OutboxMessage",
     "OutgoingMail",
