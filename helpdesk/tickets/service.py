@@ -151,7 +151,8 @@ def assign(
         if assignee is None or not works_queue(session, assignee, ticket.queue_id):
             raise ValidationFailedError(
                 "Cet agent ne fait pas partie de la file du ticket : "
-                "choisissez un membre de la file."
+                "choisissez un membre de la file.",
+                field_errors={"assignee_id": "Choisissez un membre de la file du ticket."},
             )
     ticket.assignee_id = assignee.id if assignee else None
     record_event(
