@@ -68,6 +68,11 @@ class MessageKind(StrEnum):
     CALL_NOTE = "call_note"
 
 
+# The messages that state a ticket's question: the requester's own, or the note of their call
+# (what classification, routing rules and the knowledge-base gaps read).
+QUESTION_KINDS = (MessageKind.REQUESTER.value, MessageKind.CALL_NOTE.value)
+
+
 class Queue(SQLModel, table=True):
     """A file d'attente of one level of the chain."""
 
