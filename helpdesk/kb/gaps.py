@@ -13,7 +13,7 @@ from helpdesk.db import utcnow
 from helpdesk.kb.index import LiveIndex
 from helpdesk.policy import visible_tickets
 from helpdesk.policy.articles import ALL_AUDIENCES
-from helpdesk.tickets.models import Message, MessageKind, Ticket
+from helpdesk.tickets.models import QUESTION_KINDS, Message, Ticket
 from knowledge_base.clusters import cluster_texts
 from knowledge_base.engine import MIN_SCORE
 
@@ -74,7 +74,7 @@ def _recent_tickets(session: Session, reader: Agent, days: int) -> list[tuple[in
     since = utcnow() - timedelta(days=days)
     first = (
         select(Message.ticket_id, func.min(Message.id).label("message_id"))
-        .where(Message.kind == MessageKind.REQUESTER)
+        .where(col(Message.kind).in_(QUESTION_KINDS))
         .group_by(col(Message.ticket_id))
         .subquery()
     )

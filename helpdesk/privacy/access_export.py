@@ -29,6 +29,7 @@ MESSAGE_KINDS = {
     "requester": "Message du demandeur",
     "public_reply": "Réponse du centre de contact",
     "internal_note": "Note interne",
+    "call_note": "Note d'appel",
 }
 
 

@@ -14,7 +14,7 @@ from helpdesk.kb.models import Article
 from helpdesk.ticket_routing.facts import first_message
 from helpdesk.ticket_routing.models import TicketClassification
 from helpdesk.tickets.events import EventKind
-from helpdesk.tickets.models import Message, MessageKind, Status, Ticket
+from helpdesk.tickets.models import QUESTION_KINDS, Message, Status, Ticket
 from helpdesk.tickets.service import record_event
 from knowledge_base.corpus import strip_markdown
 from routing.classification import (
@@ -117,7 +117,7 @@ def _resolved(session: Session) -> list[tuple[str | None, str | None, str]]:
     (each ticket's first requester message is a correlated subquery)."""
     first = (
         select(Message.body)
-        .where(Message.ticket_id == Ticket.id, Message.kind == MessageKind.REQUESTER)
+        .where(Message.ticket_id == Ticket.id, col(Message.kind).in_(QUESTION_KINDS))
         .order_by(col(Message.id))
         .limit(1)
         .correlate(Ticket)

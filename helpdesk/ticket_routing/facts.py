@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 
 from dossiers.catalog import PROCEDURES_BY_CODE
 from helpdesk.auth.models import Organisation, OrganisationKind
-from helpdesk.tickets.models import Channel, Message, MessageKind, Queue, Ticket
+from helpdesk.tickets.models import QUESTION_KINDS, Channel, Message, Queue, Ticket
 from routing.rules import TicketFacts
 
 
@@ -21,7 +21,7 @@ def first_message(session: Session, ticket: Ticket) -> str:
     """The requester's first message of the ticket."""
     body = session.exec(
         select(Message.body)
-        .where(Message.ticket_id == ticket.id, Message.kind == MessageKind.REQUESTER)
+        .where(Message.ticket_id == ticket.id, col(Message.kind).in_(QUESTION_KINDS))
         .order_by(col(Message.id))
         .limit(1)
     ).first()

@@ -192,7 +192,10 @@ def new_story(
     )
     taker = story.agent() if channel == Channel.PHONE else None
     story.ticket["created_by_id"] = taker[0] if taker else None
-    story.message(MessageKind.REQUESTER, (None, name), _request(rng))
+    if taker:  # a phone call: the téléconseiller's note of it (helpdesk.tickets.phone)
+        story.message(MessageKind.CALL_NOTE, taker, _request(rng))
+    else:
+        story.message(MessageKind.REQUESTER, (None, name), _request(rng))
     story.event("created", taker, to_value="ccc")
     return story
 
