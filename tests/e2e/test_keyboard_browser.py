@@ -1,0 +1,100 @@
+"""In chromium: the agent console's keyboard shortcuts (helpdesk/static/keys.js)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from helpdesk.seed import DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page: Page, base_url: str, email: str = "conseiller@ccc.demo") -> None:
+    page.goto(f"{base_url}/connexion")
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_test_id("agent-name")).to_be_visible()
+
+
+def active_element(page: Page) -> str:
+    """A short description of the focused element: tag, id and link address."""
+    return page.evaluate(
+        "() => { const e = document.activeElement;"
+        " return [e.tagName, e.id, e.getAttribute('href') || ''].join('|'); }"
+    )
+
+
+def test_question_mark_opens_the_help_and_escape_closes_it_returning_the_focus(
+    page: Page, live_server
+):
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, live_server.url)
+    dialog = page.get_by_role("dialog", name="Raccourcis clavier")
+    expect(dialog).to_be_hidden()
+    page.get_by_role("link", name="Recherche").focus()
+    before = active_element(page)
+
+    page.keyboard.press("?")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Ticket suivant dans la vue")
+    expect(dialog.locator("kbd", has_text=re.compile(r"^r$"))).to_have_count(1)
+    # The focus is in the dialog and stays there (DSFR traps it).
+    assert page.evaluate("() => document.activeElement.closest('dialog') !== null")
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.closest('dialog') !== null")
+
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    page.wait_for_function(
+        "expected => { const e = document.activeElement;"
+        " return [e.tagName, e.id, e.getAttribute('href') || ''].join('|') === expected; }",
+        arg=before,
+    )
+    assert errors == []
+
+
+def test_j_and_k_move_between_the_rows_of_a_list_and_enter_opens_the_ticket(
+    page: Page, live_server
+):
+    sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/files/ccc")
+    rows = page.locator("main [data-row]")
+    expect(rows.first).to_be_visible()
+    assert rows.count() >= 3
+
+    page.keyboard.press("j")
+    first = active_element(page)
+    assert "/tickets/" in first
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    third = active_element(page)
+    page.keyboard.press("k")
+    second = active_element(page)
+    assert len({first, second, third}) == 3
+    expect(page.locator("main [data-row].keys-current")).to_have_count(1)
+
+    target = second.split("|")[2]
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(re.escape(target) + r"$"))
+
+
+def test_shortcuts_are_ignored_while_typing_in_a_textarea(page: Page, live_server):
+    sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/files/ccc")
+    page.locator("main [data-testid=queue-tickets] a[href^='/tickets/']").first.click()
+    expect(page).to_have_url(re.compile(r"/tickets/\d+$"))
+    address = page.url
+    textarea = page.locator("textarea#body")
+    textarea.click()
+    page.keyboard.type("j?g lr/k")
+
+    expect(textarea).to_have_value(re.compile(r"j\?g lr/k$"))
+    expect(page.get_by_role("dialog", name="Raccourcis clavier")).to_be_hidden()
+    assert page.url == address
+    assert page.evaluate("() => document.activeElement.id") == "body"
