@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -37,9 +37,10 @@ from knowledge_base.query import SYNONYM_WEIGHT, expand_abbreviations, synonyms_
 SEED_DIR = Path(__file__).resolve().parents[2] / "knowledge_base" / "seed"
 BODY_CHARS = 2000  # of the ticket's first messages
 # Fitted by `python bench/incident_suggestions.py --fit` on the tuning half (see its output):
-# bias, log(1 + bm25), title share, description share, same procedure, other procedure, before.
-COEFFICIENTS = (-6.2, 1.6, 3.6, 2.4, 0.6, -1.6, -0.8)
-THRESHOLD = 0.5  # probability from which a ticket is proposed (chosen on the tuning half)
+# bias, log(1 + bm25), title share, description share, same procedure, other procedure,
+# opened before the incident, reports a malfunction, names another administration.
+COEFFICIENTS = (-9.29, 2.96, 1.33, 0.85, 0.69, -0.1, -1.23, 0.51, -1.02)
+THRESHOLD = 0.53  # probability from which a ticket is proposed (chosen on the tuning half)
 VERY_CLOSE = 0.85  # "très proche" from here, "proche" below
 
 # Word families the stemmer keeps apart but an incident description and a usager mix up
@@ -55,6 +56,32 @@ FAMILIES = (
     ("signature", "signer", "signe"),
     ("expiration", "expire", "expiree", "expirer", "perime", "perimee", "echeance"),
 )
+# Words and phrases (folded) by which a ticket reports a malfunction rather than asks a
+# question: an incident is a malfunction, so a how-to question sharing its words is not one.
+# fmt: off
+MALFUNCTION_WORDS = frozenset((
+    "impossible", "erreur", "erreurs", "bloque", "bloquee", "bug", "beug", "echoue", "echec",
+    "plante", "tourne", "blanc", "blanche", "grise", "inactif", "incorrect", "incorrecte",
+    "invalide", "refuse", "refusee", "rejete", "rejetee", "aucun", "aucune", "rien", "error",
+    "cannot", "cant", "blank", "refused", "rejected", "fails", "failed", "never", "introuvable",
+))
+# Other administrations and services a usager may confuse with ANEF (folded): a ticket about
+# them shares words with an incident ("connexion", "paiement") but not its cause.
+ELSEWHERE_WORDS = frozenset((
+    "ants", "antai", "caf", "impots", "edf", "banque", "bailleur", "cpam", "ameli", "urssaf",
+    "permis", "amende", "conduire", "wifi",
+))
+MALFUNCTION_PHRASES = (
+    "marche pas", "marche plus", "fonctionne pas", "fonctionne plus", "arrive pas",
+    "arrive plus", "narrive pas", "narrive plus", "arrive toujours pas", "parviens pas",
+    "parviens plus", "affiche pas", "apparait pas", "pas recu", "toujours pas", "genere pas",
+    "repond pas", "ouvre pas", "peux pas", "pouvons pas", "peut pas", "non valide",
+    "pas valide", "enregistre pas", "pas enregistre", "pas enregistree", "renouvelle pas",
+    "pas renouvele", "trouve pas", "pas de nouvelle", "a expire", "est expire", "not working",
+    "does not", "doesn t", "did not", "didn t", "not received", "no slot", "no new",
+    "not shown", "is not", "isn t", "can t",
+)
+# fmt: on
 TITLE_WEIGHT = 2.0  # the title names the symptom; the description adds context
 
 _WORD_RE = re.compile(r"[^\W_]+")
@@ -99,6 +126,19 @@ class Likeness:
         return "très proche" if self.probability >= VERY_CLOSE else "proche"
 
 
+class _CandidateIndex(BM25FIndex):
+    """BM25F over the candidates, a term's rarity counted over them and the seed articles."""
+
+    def idf(self, term: str) -> float:
+        """Robertson idf over the candidates plus the published seed articles."""
+        posting = self.postings.get(term)
+        if posting is None:
+            return 0.0
+        frequencies, articles = _background_frequencies()
+        df = len(posting.docs) + frequencies.get(term, 0)
+        return math.log(1.0 + (self.live + articles - df + 0.5) / (df + 0.5))
+
+
 @dataclass
 class _Query:
     """The incident's weighted terms, split into title and description."""
@@ -115,8 +155,7 @@ def score_all(incident: IncidentText, candidates: Sequence[CandidateText]) -> li
         return []
     query = _query(incident)
     docs = [_document(c, query) for c in candidates]
-    index = BM25FIndex()
-    index.bulk_load(_background())
+    index = _CandidateIndex()
     slots = index.bulk_load([fields for fields, _ in docs])
     strength = _bm25(index, query, np.array(slots, dtype=np.int32))
     idf = {t: index.idf(t) for t in query.weights}
@@ -130,7 +169,11 @@ def rank(
     incident: IncidentText, candidates: Sequence[CandidateText], *, threshold: float = THRESHOLD
 ) -> list[Likeness]:
     """Candidates likely to belong to the incident, most likely first."""
-    kept = [s for s in score_all(incident, candidates) if s.probability >= threshold]
+    kept = [
+        replace(s, shared_words=_as_written(s.shared_words, candidate))
+        for s, candidate in zip(score_all(incident, candidates), candidates, strict=True)
+        if s.probability >= threshold
+    ]
     return sorted(kept, key=lambda s: (-s.probability, s.key))
 
 
@@ -139,6 +182,21 @@ def procedure_allowed(incident_procedures: Sequence[str], ticket_procedure: str 
     if not incident_procedures or ACCOUNT in incident_procedures or ticket_procedure is None:
         return True
     return ticket_procedure in incident_procedures
+
+
+def reports_malfunction(folded_words: list[str]) -> bool:
+    """Whether a ticket says something does not work (not only asks how to do something)."""
+    words = expand_abbreviations(folded_words)
+    if MALFUNCTION_WORDS.intersection(words):
+        return True
+    joined = f" {' '.join(words)} "
+    return any(f" {phrase} " in joined for phrase in MALFUNCTION_PHRASES)
+
+
+def names_elsewhere(folded_words: list[str], query: _Query) -> bool:
+    """Whether a ticket names another administration or service the incident does not."""
+    named = ELSEWHERE_WORDS.intersection(folded_words)
+    return any(_term(w) not in query.weights for w in named)
 
 
 def probability(features: Iterable[float]) -> float:
@@ -162,6 +220,7 @@ def _likeness(
     if incident.procedures and candidate.procedure:
         same = candidate.procedure in incident.procedures
     hours = (candidate.created_at - incident.started_at).total_seconds() / 3600
+    words = textproc.words(textproc.clean(f"{candidate.subject}\n{candidate.body[:BODY_CHARS]}"))
     features = (
         math.log1p(strength),
         _share(query.title_terms, found, idf),
@@ -169,6 +228,8 @@ def _likeness(
         1.0 if same is True else 0.0,
         1.0 if same is False else 0.0,
         1.0 if hours < 0 else 0.0,
+        1.0 if reports_malfunction(words) else 0.0,
+        1.0 if names_elsewhere(words, query) else 0.0,
     )
     ordered = sorted(found, key=lambda t: (-idf.get(t, 0.0) * query.weights[t], t))
     words = tuple(dict.fromkeys(surfaces[t] for t in ordered))[:8]
@@ -214,11 +275,10 @@ def _document(
     fields: list[dict[str, int]] = []
     for raw in (candidate.subject, "", candidate.body[:BODY_CHARS]):
         counts: dict[str, int] = {}
-        spelled = _spellings(raw)
         for token, word in _translated(textproc.words(textproc.clean(raw))):
             term = _corrected_term(word, query)
             counts[term] = counts.get(term, 0) + 1
-            surfaces.setdefault(term, spelled.get(token, token))
+            surfaces.setdefault(term, token)
         fields.append(counts)
     return fields, surfaces
 
@@ -236,13 +296,19 @@ def _translated(tokens: list[str]) -> list[tuple[str, str]]:
     """(token as written, meaningful word) pairs, English phrases also given in French."""
     pairs: list[tuple[str, str]] = []
     for i, token in enumerate(tokens):
-        pairs.extend((token, w) for w in _meaningful([token]))
+        pairs.extend((token, w) for w in _token_words(token))
         for phrase in (" ".join(tokens[i : i + 2]), token):
             if phrase in TRANSLATIONS:
                 french = [w for t in TRANSLATIONS[phrase] for w in t.split()]
                 pairs.extend((token, w) for w in _meaningful(french))
                 break
     return pairs
+
+
+@lru_cache(maxsize=100_000)
+def _token_words(token: str) -> tuple[str, ...]:
+    """The meaningful words one folded token stands for (an SMS spelling may be several)."""
+    return tuple(_meaningful([token]))
 
 
 def _meaningful(tokens: list[str]) -> list[str]:
@@ -254,12 +320,15 @@ def _meaningful(tokens: list[str]) -> list[str]:
     ]
 
 
-def _spellings(raw: str) -> dict[str, str]:
-    """Folded word -> the word as written (first occurrence)."""
+def _as_written(folded: tuple[str, ...], candidate: CandidateText) -> tuple[str, ...]:
+    """The ticket's words as the usager wrote them (case and accents), from their folded form."""
+    wanted = set(folded)
     spelled: dict[str, str] = {}
-    for match in _WORD_RE.finditer(raw):
-        spelled.setdefault(textproc.fold(match.group()), match.group())
-    return spelled
+    for match in _WORD_RE.finditer(f"{candidate.subject}\n{candidate.body[:BODY_CHARS]}"):
+        key = textproc.fold(match.group())
+        if key in wanted:
+            spelled.setdefault(key, match.group())
+    return tuple(dict.fromkeys(spelled.get(w, w) for w in folded))
 
 
 @lru_cache(maxsize=50_000)
@@ -281,18 +350,15 @@ def _family_terms() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _background_docs() -> tuple[tuple[dict[str, int], ...], ...]:
-    """BM25F fields of the published seed articles (the corpus that measures rarity)."""
-    docs = []
-    for doc in published(load_articles(SEED_DIR)):
-        parts = (doc.title, " ".join(doc.tags), index_text(doc))
-        docs.append(tuple(_counts(_meaningful(textproc.words(p))) for p in parts))
-    return tuple(docs)
-
-
-def _background() -> list[tuple[dict[str, int], ...]]:
-    """The seed articles' fields (copied: the index may keep references)."""
-    return [tuple(dict(f) for f in doc) for doc in _background_docs()]
+def _background_frequencies() -> tuple[dict[str, int], int]:
+    """In how many published seed articles each term occurs, and how many articles there are."""
+    frequencies: dict[str, int] = {}
+    docs = published(load_articles(SEED_DIR))
+    for doc in docs:
+        words = _meaningful(textproc.words(f"{doc.title} {' '.join(doc.tags)} {index_text(doc)}"))
+        for term in {_term(w) for w in words}:
+            frequencies[term] = frequencies.get(term, 0) + 1
+    return frequencies, len(docs)
 
 
 @lru_cache(maxsize=1)
