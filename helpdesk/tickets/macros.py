@@ -44,11 +44,7 @@ def apply_macro(
     ticket = load_for_change(session, ticket_id, expected_version, actor=actor, action=Action.NOTE)
     response = canned.usable(session, agent=actor, response_id=response_id)
     changes = []
-    if response.macro_status and response.macro_status != ticket.status:
-        authorize(session, actor, Action.CHANGE_STATUS, ticket)
-        reason = f"Élément de langage « {response.title} »"
-        transition(session, ticket, response.macro_status, actor=actor, reason=reason)
-        changes.append("statut : " + STATUS_LABELS[Status(response.macro_status)])
+    # The status last: a refused move comes after the other writes, which `attempt` undoes.
     if response.macro_priority and response.macro_priority != ticket.priority:
         _set_priority(session, ticket, actor, response.macro_priority)
         changes.append("priorité : " + PRIORITY_LABELS[Priority(response.macro_priority)])
@@ -57,6 +53,11 @@ def apply_macro(
         authorize(session, actor, Action.CHANGE_FIELDS, ticket)
         added = tags.add_tags(session, ticket, actor, wanted)
         changes += [f"étiquette ajoutée : {tag}" for tag in added]
+    if response.macro_status and response.macro_status != ticket.status:
+        authorize(session, actor, Action.CHANGE_STATUS, ticket)
+        reason = f"Élément de langage « {response.title} »"
+        transition(session, ticket, response.macro_status, actor=actor, reason=reason)
+        changes.insert(0, "statut : " + STATUS_LABELS[Status(response.macro_status)])
     text = canned.fill(response, agent=actor, ticket=ticket, dossier_status=dossier_status)
     return MacroResult(response.title, text, changes)
 
