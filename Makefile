@@ -12,7 +12,7 @@ DEMO_EVENTS_SECRET := demo-dossier-events-secret
 DEMO_DOSSIERS_TOKEN := demo-dossiers-token
 DEMO_DOSSIERS_KEY := anef_00000000d0c5_demo-dossier-service-key-not-secret-xxxxxxx
 
-.PHONY: run test lint format bench bench-scale bench-suggest bench-peer bench-intake install install-dev assets locale messages migrate seed clean check-chromium
+.PHONY: run test lint format bench bench-scale bench-suggest bench-peer bench-intake bench-incidents install install-dev assets locale messages migrate seed clean check-chromium
 
 run: install assets locale
 	$(BIN)/helpdesk migrate
@@ -52,6 +52,7 @@ bench: install-dev bench-suggest
 	HELPDESK_BENCH_REDIS_URL=$${HELPDESK_BENCH_REDIS_URL-$$HELPDESK_TEST_REDIS_URL} \
 	$(BIN)/python bench/bench_faults.py
 	$(BIN)/python bench/bench_routing.py
+	$(BIN)/python bench/incident_suggestions.py
 	HELPDESK_BENCH_DATABASE_URL=$${HELPDESK_BENCH_DATABASE_URL-$$HELPDESK_TEST_DATABASE_URL} \
 	$(BIN)/python bench/bench_intake.py
 	HELPDESK_BENCH_DATABASE_URL=$${HELPDESK_BENCH_DATABASE_URL-$$HELPDESK_TEST_DATABASE_URL} \
@@ -135,3 +136,7 @@ seed: install
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var .pytest_cache .mypy_cache .ruff_cache
+
+# Precision, recall and speed of the incident suggestions on bench/data/incident_links.jsonl.
+bench-incidents: install-dev
+	$(BIN)/python bench/incident_suggestions.py
