@@ -15,7 +15,8 @@ from typing import Any
 from sqlmodel import Session
 
 from helpdesk.auth.models import Agent
-from helpdesk.tickets import canned
+from helpdesk.policy import Action, may
+from helpdesk.tickets import canned, tags
 from helpdesk.tickets.models import CannedResponse, Ticket
 from knowledge_base.fuzzy import Vocabulary
 from knowledge_base.text import index_term, is_stop_word, words
@@ -62,12 +63,21 @@ def canned_context(
     folder: str = "",
     language: str | None = None,
 ) -> dict[str, Any]:
-    """The picker's template context (`canned_picker`); language defaults to the ticket's."""
+    """What the picker and the tags partials show: `canned_picker` (None when the agent may not
+    write on the ticket), `ticket_tags` and `may_tag`. The language defaults to the ticket's."""
+    context: dict[str, Any] = {
+        "canned_picker": None,
+        "ticket_tags": tags.tags_of(session, ticket.id or 0),
+        "may_tag": may(session, agent, Action.CHANGE_FIELDS, ticket),
+    }
+    if not may(session, agent, Action.NOTE, ticket):
+        return context
     chosen = language if language in (*canned.LANGUAGES, "") else None
     if chosen is None:
         chosen = ticket.language if ticket.language in canned.LANGUAGES else "fr"
     responses = canned.available(session, agent=agent)
-    return {"canned_picker": build(responses, query=query, folder=folder, language=chosen)}
+    context["canned_picker"] = build(responses, query=query, folder=folder, language=chosen)
+    return context
 
 
 def build(responses: list[CannedResponse], *, query: str, folder: str, language: str) -> Picker:
