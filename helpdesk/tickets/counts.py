@@ -9,6 +9,7 @@ commits: an agent sees their own action at once, and another process's within th
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from cachetools import TTLCache
@@ -23,6 +24,9 @@ COUNTS_TTL_SECONDS = 5.0
 CountsKey = tuple[str, tuple[int, ...]]
 _counts: TTLCache[CountsKey, dict[int, int]] = TTLCache(maxsize=1024, ttl=COUNTS_TTL_SECONDS)
 _lock = threading.Lock()
+# The work views' and saved views' counts of one agent: (database, agent id) -> counts.
+AgentKey = tuple[str, int]
+_agent_counts: TTLCache[AgentKey, dict[str, int]] = TTLCache(maxsize=4096, ttl=COUNTS_TTL_SECONDS)
 
 
 def cached_open_counts(session: Session, queues: list[Queue]) -> dict[int, int]:
@@ -37,10 +41,25 @@ def cached_open_counts(session: Session, queues: list[Queue]) -> dict[int, int]:
     return dict(counts)
 
 
+def cached_agent_counts(
+    session: Session, agent_id: int, compute: Callable[[], dict[str, int]]
+) -> dict[str, int]:
+    """One agent's view counts (the menu shows them on every page), a few seconds old."""
+    key = (_database_of(session), agent_id)
+    with _lock:
+        counts = _agent_counts.get(key)
+    if counts is None:
+        counts = compute()
+        with _lock:
+            _agent_counts[key] = counts
+    return dict(counts)
+
+
 def forget_counts() -> None:
     """Drop every cached count (a ticket changed here, or a test emptied the database)."""
     with _lock:
         _counts.clear()
+        _agent_counts.clear()
 
 
 def _database_of(session: Session) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from litestar import Controller, get, post
@@ -15,12 +16,16 @@ from dossiers.catalog import CATALOG
 from helpdesk.errors import NotFoundError
 from helpdesk.policy import Action, ensure, visible_queues
 from helpdesk.tickets import bulk
+from helpdesk.tickets.builtin_views import VIEWS
+from helpdesk.tickets.list_memory import list_cookie
 from helpdesk.tickets.listing import AGES, RELEVANCE, SORTS, QueueFilters, list_tickets
 from helpdesk.tickets.models import PRIORITY_LABELS, STATUS_LABELS, Channel, Queue
+from helpdesk.tickets.saved_views import shareable_queues
 from helpdesk.tickets.sealed_search import seal, unseal
 from helpdesk.web.dependencies import CurrentAgent, DbSession
 from helpdesk.web.forms import WebForm, as_list
 
+LANGUAGE_LABELS = {"fr": "Français", "en": "English"}
 FILTER_FIELDS = (
     "status",
     "procedure",
@@ -67,24 +72,56 @@ class FiltersForm(WebForm):
 
 
 def filters_from(
-    request: HTMXRequest, queue: Queue | None, given: dict[str, str] | None = None
+    request: HTMXRequest,
+    queue: Queue | None,
+    given: dict[str, str] | None = None,
+    *,
+    view: str = "",
 ) -> QueueFilters:
     """The filters of the URL (or of the posted form), ignoring anything unknown or too long;
     the search words come sealed (`qs`), or in clear from an old link."""
-    source = given if given is not None else request.query_params
-    values = {name: str(source.get(name, ""))[:200] for name in (*FILTER_FIELDS, "after")}
     secret = request.app.state.settings.secret
-    sealed = unseal(secret, request.query_params.get("qs", "")) if given is None else None
-    if sealed is not None:
-        values["q"] = sealed[:200]
+    source = given if given is not None else request.query_params
+    return parse_filters(secret, source, queue=queue, view=view, sealed=given is None)
+
+
+def parse_filters(
+    secret: str,
+    source: Mapping[str, Any],
+    *,
+    queue: Queue | None,
+    view: str = "",
+    sealed: bool = True,
+) -> QueueFilters:
+    """Filters from URL parameters or a form: a list's default status is « en cours », a
+    search's every status; an empty status given is « every status »."""
+    values = {name: str(source.get(name, ""))[:200] for name in (*FILTER_FIELDS, "after")}
+    words = unseal(secret, str(source.get("qs", ""))) if sealed else None
+    if words is not None:
+        values["q"] = words[:200]
+    every_status = "status" in source or (queue is None and not view)
     values = {name: value for name, value in values.items() if value}
+    if every_status and "status" not in values:
+        values["status"] = ""
     if values.get("sort") not in SORTS:
         values.pop("sort", None)
         if queue is None and values.get("q"):
             values["sort"] = RELEVANCE  # a search shows the best matches first
+        elif view in VIEWS:
+            values["sort"] = VIEWS[view].sort
     if values.get("q"):
         values["sealed_q"] = seal(secret, values["q"])
-    return QueueFilters(queue_id=queue.id if queue else None, **values)
+    return QueueFilters(queue_id=queue.id if queue else None, view=view, **values)
+
+
+def list_page(
+    request: HTMXRequest, context: dict[str, Any], path: str, filters: QueueFilters
+) -> Template:
+    """A list page (remembered for the ticket page's navigation), or its rows for htmx."""
+    if request.htmx:
+        return Template("tickets/_rows.html", context=context)
+    cookie = list_cookie(request, path, filters.query_string())
+    return Template("tickets/queue.html", context=context, cookies=[cookie])
 
 
 def _clear_words_in_url(request: HTMXRequest) -> bool:
@@ -98,10 +135,14 @@ def list_context(
     """What the list page and its refresh fragment show."""
     page = list_tickets(db_session, agent=agent, filters=filters)
     queues = {q.id: q for q in visible_queues(db_session, agent)}
+    view = VIEWS.get(filters.view)
     return {
         "agent": agent,
-        "nav": "search" if queue is None else "home",
+        "nav": "views" if view else "search" if queue is None else "home",
         "queue": queue,
+        "view": view,
+        "list_base": list_base(queue, view.slug if view else ""),
+        "shareable_queues": shareable_queues(db_session, agent),
         "queues_by_id": queues,
         "filters": filters,
         "page": page,
@@ -109,10 +150,26 @@ def list_context(
         "priorities": PRIORITY_LABELS,
         "channels": [c.value for c in Channel],
         "procedures": CATALOG,
+        "procedure_labels": {procedure.code: procedure.label for procedure in CATALOG},
+        "language_labels": LANGUAGE_LABELS,
         "sorts": SORTS,
         "ages": AGES,
-        "base_path": f"/files/{queue.code}" if queue else "/recherche",
+        "base_path": list_path(queue, view.slug if view else ""),
     }
+
+
+def list_path(queue: Queue | None, view: str = "") -> str:
+    """The address of a list: a work view, a queue or the search."""
+    if view:
+        return f"/vues/{view}"
+    return f"/files/{queue.code}" if queue else "/recherche"
+
+
+def list_base(queue: Queue | None, view: str = "") -> str:
+    """What a saved view of this list records as its list (see SavedView.base)."""
+    if view:
+        return f"view:{view}"
+    return f"queue:{queue.code}" if queue else "search"
 
 
 def _queue_or_404(db_session: DbSession, agent: CurrentAgent, code: str) -> Queue:
@@ -141,8 +198,7 @@ class QueueController(Controller):
         if _clear_words_in_url(request):
             return Redirect(f"/files/{code}?{filters.query_string()}", status_code=303)
         context = list_context(db_session, agent, queue, filters)
-        name = "tickets/_rows.html" if request.htmx else "tickets/queue.html"
-        return Template(name, context=context)
+        return list_page(request, context, f"/files/{code}", filters)
 
     @post("/files/{code:str}", sync_to_thread=True)
     def queue_filter(
@@ -168,8 +224,7 @@ class QueueController(Controller):
         if _clear_words_in_url(request):
             return Redirect(f"/recherche?{filters.query_string()}", status_code=303)
         context = list_context(db_session, agent, None, filters)
-        name = "tickets/_rows.html" if request.htmx else "tickets/queue.html"
-        return Template(name, context=context)
+        return list_page(request, context, "/recherche", filters)
 
     @post("/recherche", sync_to_thread=True)
     def search_filter(

@@ -18,6 +18,7 @@ from helpdesk.tickets.attachments import attachment_path
 from helpdesk.tickets.counts import cached_open_counts
 from helpdesk.tickets.models import Attachment
 from helpdesk.tickets.page import ticket_context
+from helpdesk.tickets.view_routes import menu_context
 from helpdesk.web.audit import record_beside
 from helpdesk.web.dependencies import CurrentAgent, DbSession
 from helpdesk.web.downloads import file_download
@@ -42,6 +43,7 @@ class ConsoleController(Controller):
                 "role_label": ROLE_LABELS.get(Role(agent.role), agent.role),
                 "queues": queues,
                 "counts": cached_open_counts(db_session, queues),
+                **menu_context(db_session, agent),
             },
         )
 
