@@ -59,7 +59,9 @@ from helpdesk.tickets.draft_views import DraftController
 from helpdesk.tickets.insert_views import InsertController
 from helpdesk.tickets.phone_views import PhoneController
 from helpdesk.tickets.queue_views import QueueController
+from helpdesk.tickets.saved_view_routes import SavedViewController
 from helpdesk.tickets.tag_views import TagController
+from helpdesk.tickets.view_routes import WorkViewController
 from helpdesk.tickets.views import ConsoleController
 from helpdesk.web import dependencies as deps
 from helpdesk.web.errors import (
@@ -169,6 +171,8 @@ def _web_router() -> Router:
             AuthController,
             ConsoleController,
             QueueController,
+            WorkViewController,
+            SavedViewController,
             TicketActionsController,
             PhoneController,
             DraftController,
