@@ -20,6 +20,7 @@ import helpdesk.job_modules  # noqa: F401  (registers the jobs)
 from helpdesk.admin.account_views import AccountAdminController
 from helpdesk.admin.journal_views import AuditJournalController
 from helpdesk.admin.views import AdminController
+from helpdesk.agent_notifications.views import NotificationController
 from helpdesk.api_clients.openapi import security_components
 from helpdesk.api_clients.views import ApiClientAdminController
 from helpdesk.audit.writer import AuditWriter
@@ -183,6 +184,7 @@ def _web_router() -> Router:
             AdminController,
             AccountAdminController,
             AuditJournalController,
+            NotificationController,
             ApiClientAdminController,
             RoutingAdminController,
             SlaAdminController,
