@@ -75,7 +75,7 @@ class InsertController(Controller):
             return Template(f"tickets/{name}.html", context={**context, "ticket": ticket})
         return _page(db_session, state, agent, ticket, draft="", picked=context)
 
-    @post("/elements/{canned_id:int}/texte", sync_to_thread=True)
+    @post("/elements/{canned_id:int}/texte", sync_to_thread=True, status_code=200)
     def canned_text(
         self,
         state: State,
@@ -88,7 +88,7 @@ class InsertController(Controller):
         ticket = console_ticket(db_session, agent, ticket_id, Action.NOTE)
         return _plain(_filled(db_session, state, agent, ticket, canned_id))
 
-    @post("/elements/{canned_id:int}/inserer", sync_to_thread=True)
+    @post("/elements/{canned_id:int}/inserer", sync_to_thread=True, status_code=200)
     def insert_canned(
         self,
         state: State,
@@ -106,7 +106,7 @@ class InsertController(Controller):
         flash = flash_of(f"Élément « {response.title} » ajouté à la fin de votre réponse")
         return _page(db_session, state, agent, ticket, draft=draft, flash=flash)
 
-    @post("/articles/{slug:str}/texte", sync_to_thread=True)
+    @post("/articles/{slug:str}/texte", sync_to_thread=True, status_code=200)
     def article_text(
         self,
         state: State,
@@ -123,7 +123,7 @@ class InsertController(Controller):
         )
         return _plain(text)
 
-    @post("/macros/{canned_id:int}", sync_to_thread=True)
+    @post("/macros/{canned_id:int}", sync_to_thread=True, status_code=200)
     def apply_macro(
         self,
         state: State,
