@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from helpdesk.agent_notifications import service
@@ -35,7 +35,9 @@ class NotificationController(Controller):
     path = "/notifications"
 
     @get("/", sync_to_thread=True)
-    def list_page(self, db_session: DbSession, agent: CurrentAgent, page: str = "") -> Template:
+    def list_page(
+        self, db_session: DbSession, agent: CurrentAgent, page: FromQuery[str] = ""
+    ) -> Template:
         """The notifications, newest first, unread ones highlighted, and the preferences."""
         ensure(db_session, agent, Action.USE_CONSOLE)
         return Template(
