@@ -119,6 +119,7 @@ def seed_volume(
     if processes is None:
         processes = min(4, os.cpu_count() or 1) if large else 1
     with engine.begin() as connection:
+        writer.forget_cached_plans(connection)
         first_id = writer.next_ticket_id(connection)
         first_number = writer.last_reference_number(connection) + 1
         batches = [
