@@ -232,8 +232,8 @@ def _likeness(
         1.0 if names_elsewhere(words, query) else 0.0,
     )
     ordered = sorted(found, key=lambda t: (-idf.get(t, 0.0) * query.weights[t], t))
-    words = tuple(dict.fromkeys(surfaces[t] for t in ordered))[:8]
-    return Likeness(candidate.key, probability(features), words, same, hours, features)
+    shared = tuple(dict.fromkeys(surfaces[t] for t in ordered))[:8]
+    return Likeness(candidate.key, probability(features), shared, same, hours, features)
 
 
 def _share(terms: set[str], found: set[str], idf: dict[str, float]) -> float:
