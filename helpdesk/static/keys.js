@@ -76,13 +76,19 @@
     if (details) details.open = true;
   }
 
+  // DSFR opens collapses and modals over a few frames: try again until the field takes the
+  // focus once, never after (the agent may have moved on).
   function focusSoon(element) {
     reveal(element);
-    element.focus();
-    if (document.activeElement !== element) {
-      // DSFR opens collapses on the next frames.
-      window.setTimeout(function () { element.focus(); }, 120);
-    }
+    var delays = [0, 60, 150, 300, 500];
+    var done = false;
+    delays.forEach(function (delay) {
+      window.setTimeout(function () {
+        if (done) return;
+        element.focus();
+        done = document.activeElement === element;
+      }, delay);
+    });
   }
 
   function activate(element) {
