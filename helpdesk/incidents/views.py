@@ -334,14 +334,25 @@ class IncidentController(Controller):
     ) -> Redirect:
         """Link the tickets selected in a queue to the incident chosen by its number."""
         ensure(db_session, agent, Action.LINK_INCIDENT)
-        if not data.incident_id:
-            raise ValidationFailedError(
-                "Indiquez le numéro de l'incident (INC-n) auquel lier la sélection."
-            )
-        service.link_tickets(
-            db_session, incident_id=data.incident_id, ticket_ids=data.ticket_ids, actor=agent
-        )
-        return Redirect(safe_back(data.back, f"/incidents/{data.incident_id}"), status_code=303)
+        back = safe_back(data.back, "/")
+        try:
+            if not data.incident_id:
+                raise ValidationFailedError(
+                    "indiquez le numéro de l'incident (INC-n) auquel lier la sélection."
+                )
+            with attempt(db_session):
+                added = service.link_tickets(
+                    db_session,
+                    incident_id=data.incident_id,
+                    ticket_ids=data.ticket_ids,
+                    actor=agent,
+                )
+        except (ValidationFailedError, NotFoundError, InvalidTransitionError) as error:
+            # the queue is another area's page: back to it, the refusal on top
+            text = f"Aucun ticket n'a été rattaché : {error.message}"
+            return flash_redirect(back, text, kind="error")
+        text = f"{_linked_text(added)} INC-{data.incident_id}" if added else _linked_text(0)
+        return flash_redirect(safe_back(data.back, f"/incidents/{data.incident_id}"), text)
 
     @post("/{incident_id:int}/resolution", sync_to_thread=True)
     def resolve(

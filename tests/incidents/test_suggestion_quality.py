@@ -9,10 +9,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from helpdesk.auth.models import Role
 from helpdesk.db import utcnow
 from helpdesk.incidents import likeness
+from helpdesk.incidents.models import IncidentTicket
 from helpdesk.incidents.schemas import IncidentForm
 from helpdesk.incidents.service import record_incident
 from helpdesk.incidents.suggestions import suggest_links
@@ -174,3 +176,30 @@ def test_linking_the_ticked_ones_confirms_and_a_refusal_stays_on_the_page(any_we
     shown = any_web.client.get(done.headers["location"]).text
     assert "1 ticket lié à l&#39;incident" in shown or "1 ticket lié à l'incident" in shown
     assert 'data-testid="flash"' in shown
+    bulk = {"ticket_ids": str(ticket_id), "back": "/files/dp-anef"}
+    no_number = any_web.post_form("/incidents/lier", bulk, page=page)
+    assert no_number.status_code == 303 and no_number.headers["location"] == "/files/dp-anef"
+    queue = any_web.client.get("/files/dp-anef").text
+    assert "Aucun ticket n&#39;a été rattaché" in queue or "Aucun ticket n'a été rattaché" in queue
+    again = any_web.post_form("/incidents/lier", {**bulk, "incident_id": f"INC-{incident_id}"})
+    assert again.status_code == 303
+    assert "déjà liés" in any_web.client.get("/files/dp-anef").text
+
+
+def test_hostile_link_values_are_refused_politely(web: WebClient):
+    with web.session() as session:
+        dp = _dp(session)
+        incident = _login_incident(session, dp)
+        session.commit()
+        incident_id, email = incident.id, dp.email
+    web.sign_in(email)
+    page = f"/incidents/{incident_id}"
+    nasty = ["abc", "-1", "9" * 30, "<script>x</script>", "ANEF-2026-\x00", "' OR 1=1 --"]
+    for value in nasty:
+        for path, field in ((f"{page}/tickets", "ticket_ids"), (f"{page}/tickets", "reference")):
+            response = web.post_form(path, {field: value}, page=page)
+            assert 400 <= response.status_code < 500, (field, value, response.status_code)
+        bulk = web.post_form("/incidents/lier", {"incident_id": value, "ticket_ids": "1"})
+        assert bulk.status_code in (303, 400, 422), (value, bulk.status_code)
+    with web.session() as session:
+        assert not session.exec(select(IncidentTicket)).all()
