@@ -94,6 +94,14 @@ def _shortcuts_open(page: Page, base_url: str) -> None:
     settle(page)
 
 
+def _hand_over_open(page: Page, base_url: str) -> None:
+    """Open the hand-over window with its shortcut."""
+    page.locator("h1").first.click()
+    page.keyboard.press("h")
+    expect(page.locator("#to_queue")).to_be_focused()
+    settle(page)
+
+
 def settle(page: Page) -> None:
     """Wait for DSFR's transitions (a modal fades in): axe measures the colours shown."""
     page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
@@ -105,7 +113,11 @@ CHECKS = [
     Check("recherche avec résultats", ADVISOR, "/recherche", _search_with_results),
     Check("ticket avec le formulaire de réponse", ADVISOR, "{ticket}"),
     Check("ticket, réponse refusée", ADVISOR, "{ticket}", _refused_reply),
+    Check("ticket, fenêtre Transmettre ouverte", ADVISOR, "{ticket}", _hand_over_open),
     Check("aide des raccourcis clavier", ADVISOR, "/", _shortcuts_open),
+    Check("vues", ADVISOR, "/vues"),
+    Check("vue non attribués", ADVISOR, "/vues/non-attribues"),
+    Check("mes notifications", ADVISOR, "/notifications/"),
     Check("nouvel appel", ADVISOR, "/appels/nouveau"),
     Check("base de connaissances", ADVISOR, "/kb"),
     Check("article de la base", ADVISOR, "/kb/mot-de-passe-oublie"),
