@@ -295,14 +295,23 @@ def _corrected_term(word: str, query: _Query) -> str:
 def _translated(tokens: list[str]) -> list[tuple[str, str]]:
     """(token as written, meaningful word) pairs, English phrases also given in French."""
     pairs: list[tuple[str, str]] = []
+    starts = _translation_starts()
     for i, token in enumerate(tokens):
         pairs.extend((token, w) for w in _token_words(token))
+        if token not in starts:
+            continue
         for phrase in (" ".join(tokens[i : i + 2]), token):
             if phrase in TRANSLATIONS:
                 french = [w for t in TRANSLATIONS[phrase] for w in t.split()]
                 pairs.extend((token, w) for w in _meaningful(french))
                 break
     return pairs
+
+
+@lru_cache(maxsize=1)
+def _translation_starts() -> frozenset[str]:
+    """First words of the English phrases the lexicon translates."""
+    return frozenset(phrase.split()[0] for phrase in TRANSLATIONS)
 
 
 @lru_cache(maxsize=100_000)
