@@ -26,9 +26,10 @@ branch_labels = None
 depends_on = None
 
 # The first message of each phone ticket, still stored as the requester's.
-PHONE_FIRST_MESSAGES = (
+CALL_NOTES = (
+    "UPDATE message SET kind = 'call_note' WHERE kind = 'requester' AND id IN ("
     "SELECT MIN(m.id) FROM message m JOIN ticket t ON t.id = m.ticket_id "
-    "WHERE t.channel = 'phone' GROUP BY m.ticket_id"
+    "WHERE t.channel = 'phone' GROUP BY m.ticket_id)"
 )
 
 
@@ -60,10 +61,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("agent_id", "name"),
     )
     op.create_index("ix_agent_preference_agent_id", "agent_preference", ["agent_id"], unique=False)
-    op.execute(
-        "UPDATE message SET kind = 'call_note' "
-        f"WHERE kind = 'requester' AND id IN ({PHONE_FIRST_MESSAGES})"
-    )
+    op.execute(CALL_NOTES)
 
 
 def downgrade() -> None:
