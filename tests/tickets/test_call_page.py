@@ -8,8 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
+from test_migrations import _alembic
+from test_migrations import scratch_engine as scratch_engine_fixture
 
 from dossiers.model import Dossier
 from helpdesk.intake.followup import public_conversation
@@ -18,6 +21,8 @@ from helpdesk.tickets.models import Message, MessageKind, Ticket
 from conftest import WebClient, make_settings
 from factories import make_agent, make_ticket
 from support.dossier_service import REFERENCE_TOKEN, demo, reference_service
+
+scratch_engine = scratch_engine_fixture  # a migrated database of its own, for 0019
 
 
 @pytest.fixture()
@@ -144,3 +149,34 @@ def test_a_refused_call_comes_back_with_everything_typed(call_web: WebClient):
     assert "Ma précédente demande" in refused.text
     with web.session() as session:
         assert session.exec(select(Ticket).where(Ticket.channel == "phone")).all() == []
+
+
+def test_revision_0019_turns_the_first_message_of_phone_tickets_into_a_call_note(
+    scratch_engine: Engine,
+):
+    with Session(scratch_engine, expire_on_commit=False) as session:
+        phone = make_ticket(session, channel="phone", subject="Appel ancien", body="Note")
+        form = make_ticket(session, subject="Formulaire", body="Message de l'usager")
+        session.flush()
+        phone_id, form_id = phone.id, form.id
+        session.commit()
+    _alembic(scratch_engine, "downgrade", "0018")
+    with scratch_engine.begin() as connection:
+        kinds = connection.execute(sa.text("SELECT DISTINCT kind FROM message")).scalars().all()
+        assert set(kinds) == {"requester"}
+        connection.execute(
+            sa.text(
+                "INSERT INTO message (ticket_id, kind, author_label, body, created_at) "
+                "SELECT ticket_id, 'requester', 'Usager', 'Rappel', created_at FROM message "
+                "WHERE ticket_id = :id"
+            ),
+            {"id": phone_id},
+        )
+    _alembic(scratch_engine, "upgrade", "head")
+    with Session(scratch_engine) as session:
+        rows = session.exec(select(Message.ticket_id, Message.kind).order_by(col(Message.id)))
+        assert [(t, str(k)) for t, k in rows.all()] == [
+            (phone_id, "call_note"),
+            (form_id, "requester"),
+            (phone_id, "requester"),
+        ]
