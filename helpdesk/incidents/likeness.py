@@ -39,8 +39,8 @@ BODY_CHARS = 2000  # of the ticket's first messages
 # Fitted by `python bench/incident_suggestions.py --fit` on the tuning half (see its output):
 # bias, log(1 + bm25), title share, description share, same procedure, other procedure,
 # opened before the incident, reports a malfunction, names another administration.
-COEFFICIENTS = (-9.29, 2.96, 1.33, 0.85, 0.69, -0.1, -1.23, 0.51, -1.02)
-THRESHOLD = 0.53  # probability from which a ticket is proposed (chosen on the tuning half)
+COEFFICIENTS = (-10.53, 2.82, 1.36, 1.02, 0.56, -0.09, -1.0, 2.01, -0.74)
+THRESHOLD = 0.51  # probability from which a ticket is proposed (chosen on the tuning half)
 VERY_CLOSE = 0.85  # "très proche" from here, "proche" below
 
 # Word families the stemmer keeps apart but an incident description and a usager mix up
@@ -64,6 +64,7 @@ MALFUNCTION_WORDS = frozenset((
     "plante", "tourne", "blanc", "blanche", "grise", "inactif", "incorrect", "incorrecte",
     "invalide", "refuse", "refusee", "rejete", "rejetee", "aucun", "aucune", "rien", "error",
     "cannot", "cant", "blank", "refused", "rejected", "fails", "failed", "never", "introuvable",
+    "perime", "perimee",
 ))
 # Other administrations and services a usager may confuse with ANEF (folded): a ticket about
 # them shares words with an incident ("connexion", "paiement") but not its cause.
@@ -79,7 +80,8 @@ MALFUNCTION_PHRASES = (
     "pas valide", "enregistre pas", "pas enregistre", "pas enregistree", "renouvelle pas",
     "pas renouvele", "trouve pas", "pas de nouvelle", "a expire", "est expire", "not working",
     "does not", "doesn t", "did not", "didn t", "not received", "no slot", "no new",
-    "not shown", "is not", "isn t", "can t",
+    "not shown", "is not", "isn t", "can t", "jarrive pas", "jarrive plus", "pas accepte",
+    "pas acceptee", "pas renouveler",
 )
 # fmt: on
 TITLE_WEIGHT = 2.0  # the title names the symptom; the description adds context
