@@ -69,6 +69,9 @@ def test_the_ticket_page_offers_the_picker_and_the_text_to_insert(web: WebClient
         headers={"HX-Request": "true", "HX-Target": "canned-results"},
     )
     assert "Accusé de réception" in found.text and "Relance usager" not in found.text
+    without_js = web.client.get(f"/tickets/{desk['ticket']}/elements", params={"q": "relance"})
+    assert without_js.status_code == 200 and 'id="formulaire-message"' in without_js.text
+    assert "1 élément de langage." in without_js.text
 
 
 def test_without_javascript_the_draft_is_kept_and_the_text_added_at_its_end(web: WebClient, desk):
