@@ -31,6 +31,20 @@ FIELD_LABELS = {
     "description": "Description",
     "steps": "Étapes pour reproduire",
 }
+# The incident and release-note forms share field_errors: their fields' labels.
+OTHER_FIELD_LABELS = {
+    "title": "Titre",
+    "started_at": "Début",
+    "status": "Statut",
+    "workaround": "Contournement",
+    "procedures": "Téléprocédures concernées",
+    "sites": "Sites concernés",
+    "released_on": "Date de mise en production",
+    "changes": "Changements",
+    "known_issues": "Problèmes connus",
+    "usager_reply": "Réponse aux usagers",
+    "referent_message": "Message aux référents",
+}
 
 
 class ReportForm(WebForm):
@@ -122,7 +136,7 @@ def _message(name: str, item: object) -> str:
     """A French message for one pydantic error."""
     assert isinstance(item, dict)
     kind = item.get("type", "")
-    label = FIELD_LABELS.get(name, name)
+    label = FIELD_LABELS.get(name) or OTHER_FIELD_LABELS.get(name, name)
     if kind == "value_error":
         return str(item.get("msg", "")).removeprefix("Value error, ")
     if kind in ("string_too_short", "missing"):

@@ -38,6 +38,25 @@ INCIDENT_TITLE = "Téléversement des pièces impossible (contrôle d'accessibil
 # (page name, axe rule id) → why it is not fixed yet. Keep it short; remove what is fixed.
 KNOWN: dict[tuple[str, str], str] = {}
 
+# A refused field's message must be tied to it (aria-describedby) in a group in error (DSFR).
+UNLINKED_ERRORS = """() => Array.from(document.querySelectorAll(
+    "main .fr-error-text, main .fr-message--error")).filter(e => e.getClientRects().length)
+  .map(e => {
+    const group = e.closest(".fr-input-group, .fr-select-group, .fr-upload-group, .fr-fieldset,"
+      + " .fr-checkbox-group, .fr-radio-group, .fr-range-group");
+    const messages = e.closest(".fr-messages-group");
+    const id = e.id || (messages && messages.id);
+    const names = el => (el.getAttribute("aria-describedby") || "").split(/\\s+/)
+      .concat((el.getAttribute("aria-labelledby") || "").split(/\\s+/));
+    const candidates = group ? [group, ...group.querySelectorAll("input, select, textarea")] : [];
+    const linked = Boolean(id) && candidates.some(f => names(f).includes(id));
+    const styled = Boolean(group) && /--error\\b/.test(group.className);
+    if (linked && styled) return null;
+    return {target: id || e.className, html: e.outerHTML.slice(0, 200),
+      summary: (linked ? "" : "no field names it in aria-describedby; ")
+        + (styled ? "" : "its group lacks the DSFR error class")};
+  }).filter(Boolean)"""
+
 AXE_RUN = """async (tags) => {
   const result = await axe.run(document, {
     runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
@@ -55,6 +74,7 @@ class Check:
     account: str
     path: str
     prepare: Callable[[Page, str], None] | None = field(default=None, compare=False)
+    refused: bool = False
 
     def __str__(self) -> str:
         return self.name
@@ -78,13 +98,13 @@ def _refused_reply(page: Page, base_url: str) -> None:
     expect(page.locator(".fr-error-text, .fr-alert--error").first).to_be_visible()
 
 
-def _refused_incident(page: Page, base_url: str) -> None:
-    """Submit the incident form empty (the browser's own check turned off)."""
-    form = page.locator("main form").first
+def _refused_form(page: Page, base_url: str) -> None:
+    """Submit the page's main form empty (the browser's own check turned off)."""
+    form = page.locator("main form[method=post]").last
     form.evaluate("form => form.noValidate = true")
     form.locator("[type=submit]").first.click()
     page.wait_for_load_state("networkidle")
-    expect(page.locator(".fr-error-text").first).to_be_visible()
+    expect(page.locator(".fr-error-text, .fr-message--error").first).to_be_visible()
 
 
 def _shortcuts_open(page: Page, base_url: str) -> None:
@@ -112,7 +132,7 @@ CHECKS = [
     Check("liste de la file CCC", ADVISOR, "/files/ccc"),
     Check("recherche avec résultats", ADVISOR, "/recherche", _search_with_results),
     Check("ticket avec le formulaire de réponse", ADVISOR, "{ticket}"),
-    Check("ticket, réponse refusée", ADVISOR, "{ticket}", _refused_reply),
+    Check("ticket, réponse refusée", ADVISOR, "{ticket}", _refused_reply, refused=True),
     Check("ticket, fenêtre Transmettre ouverte", ADVISOR, "{ticket}", _hand_over_open),
     Check("aide des raccourcis clavier", ADVISOR, "/", _shortcuts_open),
     Check("vues", ADVISOR, "/vues"),
@@ -126,7 +146,11 @@ CHECKS = [
     Check("liste de la file DP ANEF", DP_AGENT, "/files/dp-anef"),
     Check("incidents", ADMIN, "/incidents/"),
     Check("un incident", ADMIN, "{incident}"),
-    Check("nouvel incident refusé", ADMIN, "/incidents/nouveau", _refused_incident),
+    Check("nouvel incident refusé", ADMIN, "/incidents/nouveau", _refused_form, refused=True),
+    Check(
+        "mise en production refusée", ADMIN, "/informations/nouvelle", _refused_form, refused=True
+    ),
+    Check("nouveau compte refusé", ADMIN, "/admin/comptes/nouveau", _refused_form, refused=True),
     Check("point bimensuel", ADMIN, "/point-bimensuel/"),
     Check("éléments de langage", ADMIN, "/reponses-types/"),
     Check("comptes", ADMIN, "/admin/comptes/"),
@@ -137,8 +161,16 @@ CHECKS = [
     Check("données personnelles (console)", ADMIN, "/protection-des-donnees/"),
     Check("espace référent", REFERENT, "/referent/"),
     Check("nouveau signalement", REFERENT, "/referent/signalements/nouveau"),
+    Check(
+        "signalement refusé",
+        REFERENT,
+        "/referent/signalements/nouveau",
+        _refused_form,
+        refused=True,
+    ),
     Check("connexion", ANONYMOUS, "/connexion"),
     Check("formulaire de contact", ANONYMOUS, "/contact"),
+    Check("formulaire de contact refusé", ANONYMOUS, "/contact", _refused_form, refused=True),
     Check("centre d'aide", ANONYMOUS, "/aide"),
     Check("données personnelles (public)", ANONYMOUS, "/donnees-personnelles"),
 ]
@@ -221,6 +253,17 @@ def test_no_serious_accessibility_violation(check: Check, pages, places, live_se
     if check.prepare is not None:
         check.prepare(page, live_server.url)
     found = violations_on(page, live_server.url)
+    if check.refused:
+        unlinked = page.evaluate(UNLINKED_ERRORS)
+        if unlinked:
+            found.append(
+                {
+                    "id": "erreur-non-reliee",
+                    "impact": "serious",
+                    "nodes": unlinked,
+                    "help": "A field's error must be named by its aria-describedby (DSFR)",
+                }
+            )
     known = {rule for (name, rule) in KNOWN if name == check.name}
     unexpected = [v for v in found if v["id"] not in known]
     assert not unexpected, report(check.name, unexpected)
