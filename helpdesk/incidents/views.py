@@ -425,9 +425,20 @@ class TicketIncidentController(Controller):
         ticket_id: FromPath[int],
         data: Annotated[LinkForm, FORM],
     ) -> Redirect:
-        """Link this ticket to the chosen incident."""
+        """Link this ticket to the chosen incident; a refusal comes back to the ticket."""
         console_ticket(db_session, agent, ticket_id, Action.LINK_INCIDENT)
-        service.link_tickets(
-            db_session, incident_id=data.incident_id, ticket_ids=[ticket_id], actor=agent
-        )
-        return Redirect(f"/tickets/{ticket_id}", status_code=303)
+        page = f"/tickets/{ticket_id}"
+        try:
+            if not data.incident_id:
+                raise ValidationFailedError("choisissez l'incident auquel rattacher ce ticket.")
+            with attempt(db_session):
+                added = service.link_tickets(
+                    db_session, incident_id=data.incident_id, ticket_ids=[ticket_id], actor=agent
+                )
+        except (ValidationFailedError, NotFoundError, InvalidTransitionError) as error:
+            # the ticket page is another area's: back to it, the refusal on top
+            text = f"Le ticket n'a pas été rattaché : {error.message}"
+            return flash_redirect(page, text, kind="error")
+        incident = f"INC-{data.incident_id}"
+        text = f"Ticket rattaché à l'incident {incident}" if added else f"Déjà lié à {incident}"
+        return flash_redirect(page, text)

@@ -203,3 +203,22 @@ def test_hostile_link_values_are_refused_politely(web: WebClient):
         assert bulk.status_code in (303, 400, 422), (value, bulk.status_code)
     with web.session() as session:
         assert not session.exec(select(IncidentTicket)).all()
+
+
+def test_linking_from_the_ticket_panel_confirms_or_explains(web: WebClient):
+    with web.session() as session:
+        dp = _dp(session)
+        incident = _login_incident(session, dp)
+        ticket = make_ticket(session, **LOGIN_PROBLEM)
+        session.commit()
+        incident_id, ticket_id, email = incident.id, ticket.id, dp.email
+    web.sign_in(email)
+    page = f"/tickets/{ticket_id}"
+    refused = web.post_form(f"{page}/incidents/", {"incident_id": "INC-999"}, page=page)
+    assert refused.status_code == 303 and refused.headers["location"] == page
+    assert "pas été rattaché" in web.client.get(page).text
+    done = web.post_form(f"{page}/incidents/", {"incident_id": f"INC-{incident_id}"}, page=page)
+    assert done.status_code == 303
+    assert f"Ticket rattaché à l&#39;incident INC-{incident_id}" in web.client.get(page).text
+    with web.session() as session:
+        assert [link.ticket_id for link in session.exec(select(IncidentTicket))] == [ticket_id]
