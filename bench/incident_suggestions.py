@@ -216,6 +216,10 @@ def main() -> None:
     print(f"Quality at the threshold {likeness.THRESHOLD} (precision floor {PRECISION_FLOOR}):")
     for half, rows in by_half.items():
         report(f"{half}", metrics(rows, lambda p: p.scored.probability >= likeness.THRESHOLD))
+        report(
+            f"{half}, « très proche » only",
+            metrics(rows, lambda p: p.scored.probability >= likeness.VERY_CLOSE),
+        )
         report(f"{half}, former scorer >= 60", metrics(rows, lambda p: p.old_score >= 60))
         report(f"{half}, former pre-ticked >= 75", metrics(rows, lambda p: p.old_score >= 75))
     print("Speed (median of 5, one incident):")
