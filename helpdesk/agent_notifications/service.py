@@ -20,6 +20,7 @@ from helpdesk.policy import visible_tickets
 from helpdesk.tickets.models import Message, Ticket, TicketEvent
 
 PAGE_SIZE = 25
+BELL_CAP = 100  # the bell says « 99+ » beyond
 
 
 def derive(
@@ -70,16 +71,18 @@ def deliver(session: Session, settings: Settings, ticket: Ticket, notices: list[
     return written
 
 
-def unread_count(session: Session, agent: Agent) -> int:
-    """How many unread notifications the agent has, on tickets they may still see."""
-    query = (
-        select(func.count())
-        .select_from(AgentNotification)
+def unread_count(session: Session, agent: Agent, *, cap: int = BELL_CAP) -> int:
+    """How many unread notifications the agent has on tickets they may still see, counted up
+    to `cap` (the bell shows « 99+ »): the polled query reads at most that many rows."""
+    unread = (
+        select(AgentNotification.id)
         .join(Ticket, col(Ticket.id) == col(AgentNotification.ticket_id))
         .where(AgentNotification.agent_id == agent.id, col(AgentNotification.read_at).is_(None))
         .where(visible_tickets(session, agent))
+        .limit(cap)
+        .subquery()
     )
-    return int(session.exec(query).one())
+    return int(session.exec(select(func.count()).select_from(unread)).one())
 
 
 def page_of(
