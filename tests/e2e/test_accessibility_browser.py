@@ -141,6 +141,7 @@ CHECKS = [
     Check("nouvel appel", ADVISOR, "/appels/nouveau"),
     Check("base de connaissances", ADVISOR, "/kb"),
     Check("article de la base", ADVISOR, "/kb/mot-de-passe-oublie"),
+    Check("nouvel article refusé", ADMIN, "/kb/nouveau", _refused_form, refused=True),
     Check("informations", ADVISOR, "/informations/"),
     Check("disponibilité", ADVISOR, "/disponibilite"),
     Check("liste de la file DP ANEF", DP_AGENT, "/files/dp-anef"),
