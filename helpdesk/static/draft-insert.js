@@ -55,9 +55,30 @@
     }
   });
 
+  // A macro button (data-insert-at="<textarea id>") reloads the page: it sends the cursor's
+  // place along, so that the server puts the text there rather than at the end.
+  function sendCursor(form, submitter) {
+    var textarea = document.getElementById(submitter.dataset.insertAt);
+    if (!textarea || textarea.dataset.insertTouched !== "1") {
+      return;
+    }
+    var field = form.querySelector('input[name="insert_at"]');
+    if (!field) {
+      field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "insert_at";
+      form.appendChild(field);
+    }
+    field.value = String(textarea.selectionStart);
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var submitter = event.submitter;
+    if (submitter && submitter.dataset && submitter.dataset.insertAt) {
+      sendCursor(form, submitter);
+      return;
+    }
     var source = submitter && submitter.dataset && submitter.dataset.insertUrl ? submitter : form;
     if (!source.dataset || !source.dataset.insertUrl || !source.dataset.insertInto) {
       return;

@@ -35,10 +35,12 @@ FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
 class DraftForm(WebForm):
-    """The reply form as sent by an insert or macro button: the draft and the page's version."""
+    """The reply form as sent by an insert or macro button: the draft, the page's version and,
+    when draft-insert.js set it, the cursor's place in the draft (UTF-16 units, as in JS)."""
 
     body: str = ""
     version: str = ""
+    insert_at: str = ""
 
     def expected_version(self) -> int | None:
         """The version the page showed (None when absent or unreadable)."""
@@ -152,7 +154,7 @@ class InsertController(Controller):
             raise
         except DomainError as error:
             return _refused(db_session, state, agent, ticket_id, data.body, error)
-        draft = _appended(data.body, result.text)
+        draft = _inserted(data.body, result.text, data.insert_at)
         return _page(
             db_session, state, agent, ticket, draft=draft, flash=flash_of(result.summary())
         )
@@ -185,6 +187,26 @@ def _appended(draft: str, text: str) -> str:
     if not text:
         return draft
     return f"{draft.rstrip()}\n\n{text}" if draft.strip() else text
+
+
+def _inserted(draft: str, text: str, insert_at: str) -> str:
+    """The text at the cursor's place in the draft when known, else at its end."""
+    draft = draft.replace("\r\n", "\n")
+    units = draft.encode("utf-16-le")
+    if (
+        not text
+        or not insert_at.isdigit()
+        or len(insert_at) > 9
+        or int(insert_at) * 2 >= len(units)
+    ):
+        return _appended(draft, text)
+    before = units[: int(insert_at) * 2].decode("utf-16-le", errors="ignore")
+    after = draft[len(before) :]
+    lead = (
+        "" if not before or before.endswith("\n\n") else ("\n" if before.endswith("\n") else "\n\n")
+    )
+    tail = "" if after.startswith("\n\n") else ("\n" if after.startswith("\n") else "\n\n")
+    return f"{before}{lead}{text}{tail}{after}"
 
 
 def _plain(text: str) -> Response[str]:

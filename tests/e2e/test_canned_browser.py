@@ -65,7 +65,11 @@ def test_insert_at_the_cursor_then_apply_a_macro(page: Page, live_server):
     expect(flash).to_contain_text("statut : En attente du demandeur")
     expect(flash).to_contain_text("étiquette ajoutée : relance")
     expect(page.get_by_role("status").filter(has_text="inséré")).to_have_count(1)
-    expect(page.locator("#body")).to_have_value(re.compile(re.escape(AFTER) + r"\n\nBonjour"))
+    # The macro's text went where the cursor was left: after the first insertion, before AFTER.
+    value = page.locator("#body").input_value()
+    assert value.startswith(BEFORE) and value.endswith("\n\n" + AFTER)
+    first, second = value.index("Nous avons bien reçu"), value.index("Sauf erreur de notre part")
+    assert first < second < value.index(AFTER)
     expect(page.get_by_test_id("status")).to_contain_text("En attente du demandeur")
     expect(page.get_by_test_id("ticket-tags")).to_contain_text("relance")
     assert errors == []

@@ -99,13 +99,14 @@ def test_a_macro_changes_the_ticket_and_says_so_and_a_stale_page_changes_nothing
     assert stale.status_code == 409 and "Mon brouillon" in stale.text
     with web.session() as session:
         assert session.get(Ticket, desk["ticket"]).status == "new"
-    applied = web.post_form(url, {"body": "Mon brouillon", "version": desk["version"]})
+    draft = "Mon 🙂\r\nbrouillon"  # the cursor after the emoji: 6 UTF-16 units, as JS counts
+    applied = web.post_form(url, {"body": draft, "version": desk["version"], "insert_at": "6"})
     assert applied.status_code == 200
     assert (
         "Élément « Relance usager » inséré ; statut : En attente du demandeur ; "
         "priorité : Haute ; étiquette ajoutée : relance"
     ) in applied.text
-    assert "Mon brouillon\n\nMerci de nous envoyer votre numéro étranger." in applied.text
+    assert "Mon 🙂\n\nMerci de nous envoyer votre numéro étranger.\n\nbrouillon" in applied.text
     with web.session() as session:
         ticket = session.get(Ticket, desk["ticket"])
         assert (ticket.status, ticket.priority) == ("waiting", "high")
