@@ -54,6 +54,7 @@ def open_as(browser: Browser, base_url: str, email: str, reference: str) -> Page
 
 def hand_over(page: Page, to_queue: str, **fields: str) -> None:
     """Fill and send the hand-over form."""
+    page.get_by_test_id("action-bar").get_by_role("button", name="Transmettre").click()
     form = page.get_by_test_id("handover-form")
     form.locator("#to_queue").select_option(to_queue)
     for name, value in fields.items():
@@ -99,7 +100,7 @@ def test_a_question_travels_the_chain_and_the_answer_reaches_the_usager(
     expect(advisor.locator("[data-kind=internal_note]").last).to_contain_text(ANSWER_SDST)
     advisor.locator("#body").fill(FINAL_REPLY)
     advisor.locator("label[for=kind-reply]").click()
-    advisor.get_by_role("button", name="Enregistrer le message").click()
+    advisor.get_by_role("button", name="Envoyer la réponse à l'usager").click()
     expect(advisor.locator("[data-kind=public_reply]").last).to_contain_text(FINAL_REPLY)
 
     usager.goto(follow_up if follow_up.startswith("http") else f"{live_server.url}{follow_up}")
