@@ -77,7 +77,7 @@ def agent_works_the_ticket(page: Page, base_url: str, ticket_id: int) -> None:
     search.get_by_role("button", name="Chercher").click()
     page.locator("#body").fill(f"Bonjour {USAGER['first_name']}, voici la marche à suivre.")
     page.locator("#kind-reply").check()
-    page.locator("#zone-reponse button[type=submit]").click()
+    page.get_by_role("button", name="Envoyer la réponse à l'usager").click()
     expect(page.get_by_test_id("history")).to_contain_text("Réponse au demandeur")
 
 
