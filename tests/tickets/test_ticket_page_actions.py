@@ -52,11 +52,15 @@ def test_taking_and_assigning_are_separate_and_confirmed(any_web: WebClient):
     assert _ticket(any_web, ticket.id).assignee_id == advisor.id
 
     version = str(_ticket(any_web, ticket.id).version)
-    given = _post(any_web, ticket.id, "assign", {"assignee_id": str(colleague.id), "version": version})
+    given = _post(
+        any_web, ticket.id, "assign", {"assignee_id": str(colleague.id), "version": version}
+    )
     assert _flash(any_web, given) == f"Ticket attribué à {colleague.full_name}"
 
     version = str(_ticket(any_web, ticket.id).version)
-    refused = _post(any_web, ticket.id, "assign", {"assignee_id": str(stranger.id), "version": version})
+    refused = _post(
+        any_web, ticket.id, "assign", {"assignee_id": str(stranger.id), "version": version}
+    )
     assert refused.status_code == 422
     assert 'data-testid="refusal"' in refused.text
     assert "Choisissez un membre de la file du ticket." in refused.text  # beside the select
@@ -72,7 +76,7 @@ def test_a_reply_sets_the_status_it_was_sent_with(any_web: WebClient):
     any_web.sign_in(advisor.email)
     page = any_web.client.get(f"/tickets/{first.id}").text
     assert "Envoyer la réponse à l'usager" in page and "Enregistrer le message" not in page
-    assert 'data-draft-url="/tickets/%d/brouillon"' % first.id in page
+    assert f'data-draft-url="/tickets/{first.id}/brouillon"' in page
 
     def send(ticket: Ticket, button: str) -> str:
         data = {"body": "Bonjour, voici la réponse.", "send": button, "version": "1"}
@@ -161,7 +165,12 @@ def test_labels_and_the_answer_coming_back_down_the_chain(any_web: WebClient):
     any_web.sign_in(sdst.email)
     version = str(_ticket(any_web, ticket.id).version)
     answer = "Oui, le droit au travail est maintenu."
-    back = _post(any_web, ticket.id, "handover", {"to_queue": "dp-anef", "answer": answer, "version": version})
+    back = _post(
+        any_web,
+        ticket.id,
+        "handover",
+        {"to_queue": "dp-anef", "answer": answer, "version": version},
+    )
     assert _flash(any_web, back) == "Réponse renvoyée à la DP ANEF"
 
     any_web.sign_in(dp.email)
