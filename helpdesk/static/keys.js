@@ -233,9 +233,17 @@
     if (handle(key)) event.preventDefault();
   });
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", watchHelpClosing);
-  } else {
+  // The footer's « Raccourcis clavier » button only works with this script: shown by it.
+  function start() {
     watchHelpClosing();
+    var opener = document.querySelector('[aria-controls="' + DIALOG_ID + '"][data-fr-opened]');
+    var item = opener && opener.closest("[data-js-only]");
+    if (item) item.hidden = false;
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();

@@ -56,7 +56,22 @@ def test_question_mark_opens_the_help_and_escape_closes_it_returning_the_focus(
         " return [e.tagName, e.id, e.getAttribute('href') || ''].join('|') === expected; }",
         arg=before,
     )
+    page.get_by_test_id("shortcuts-button").click()  # the footer's button opens it too
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
     assert errors == []
+
+
+def test_without_javascript_the_help_button_is_not_offered(browser, live_server):
+    context = browser.new_context(locale="fr-FR", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server.url)
+        expect(page.get_by_test_id("agent-name")).to_be_visible()
+        expect(page.get_by_test_id("shortcuts-button")).to_be_hidden()
+    finally:
+        context.close()
 
 
 def test_j_and_k_move_between_the_rows_of_a_list_and_enter_opens_the_ticket(
