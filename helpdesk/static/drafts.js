@@ -80,9 +80,21 @@
       timer = window.setTimeout(save, DELAY_MS);
     });
     if (textarea.form) {
-      textarea.form.addEventListener("submit", function () {
+      // Sending the message discards the draft on the server: stop saving it. Buttons that
+      // only insert a text or apply a macro (draft-insert.js) do not send it.
+      textarea.form.addEventListener("submit", function (event) {
+        var submitter = event.submitter;
+        if (submitter && (submitter.hasAttribute("data-insert-url") || submitter.hasAttribute("data-insert-at"))) {
+          return;
+        }
         window.clearTimeout(timer);
-        sending = true;
+        window.setTimeout(function () {
+          if (event.defaultPrevented) {
+            save(false); // another script handled the submission: the page stays
+          } else {
+            sending = true;
+          }
+        }, 0);
       });
     }
     window.addEventListener("pagehide", function () {
