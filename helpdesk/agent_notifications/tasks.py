@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import structlog
 
-import helpdesk.agent_notifications.capture  # noqa: F401  (listens to every session's flushes)
-from helpdesk.agent_notifications.capture import DERIVE_JOB
+import helpdesk.agent_notifications.seen  # noqa: F401  (opening a ticket marks it read)
+from helpdesk.agent_notifications.capture import DERIVE_JOB  # (its listener sees every flush)
 from helpdesk.agent_notifications.digest import send_digests
 from helpdesk.agent_notifications.service import derive
 from helpdesk.jobs.registry import JobContext, job

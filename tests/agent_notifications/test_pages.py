@@ -139,3 +139,14 @@ def test_a_bad_page_number_shows_the_first_page(web: WebClient):
         response = web.client.get("/notifications", params={"page": value})
         assert response.status_code == 200
         assert response.text.count('data-testid="notification"') == 2
+
+
+def test_opening_the_ticket_from_anywhere_marks_its_notifications_read(web: WebClient):
+    email, ticket_ids = _world(web)
+    web.sign_in(email)
+    token = web.csrf("/notifications")
+    response = web.client.post(
+        f"/tickets/{ticket_ids[0]}/presence", headers={"X-CSRFToken": token, "HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert _bell(web) == "1 non lue"  # the other ticket's stays unread
