@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from helpdesk.agent_notifications.kinds import NotificationKind as K
-from helpdesk.agent_notifications.mentions import mentioned_agents
+from helpdesk.agent_notifications.mentions import handles_of, mentioned_agents, mentioned_handles
 from helpdesk.auth.models import Agent, Role
 from helpdesk.policy import Action, holders_of, may
 from helpdesk.policy.tickets import works_queue
@@ -179,3 +179,19 @@ def _detail(actor_label: str, queue_name: str) -> str:
         f"par {actor_label}" if actor_label else "",
     ]
     return " — ".join(part for part in parts if part)[:250]
+
+
+def unreachable_mentions(session: Session, ticket: Ticket, body: str) -> list[str]:
+    """The `@handles` of a note that will notify nobody: no such agent, or one who may not see
+    the ticket (for the note's author to be told; the policy is not disclosed beyond that)."""
+    handles = mentioned_handles(body)
+    if not handles:
+        return []
+    active = session.exec(select(Agent).where(col(Agent.active))).all()
+    reached = {
+        handle
+        for agent in active
+        if may(session, agent, Action.VIEW, ticket)
+        for handle in handles_of(agent) & handles
+    }
+    return sorted(f"@{handle}" for handle in handles - reached)

@@ -206,3 +206,19 @@ def test_an_empty_helpdesk_enqueues_no_job(session: Session, run_derive: RunJobs
     make_ticket(session)
     session.commit()
     assert run_derive() == 0
+
+
+def test_the_author_can_be_told_which_mentions_reach_nobody(session: Session):
+    from helpdesk.agent_notifications.recipients import unreachable_mentions
+
+    colleague = make_agent(session)
+    outsider = make_agent(session, organisation="sdst", queues=("sdst",))
+    ticket = make_ticket(session)
+    session.commit()
+    handle = colleague.full_name.lower().replace(" ", ".")
+    outsider_handle = outsider.email.split("@")[0]
+    body = f"@{handle} et @{outsider_handle}, voyez aussi @personne.inconnue"
+
+    assert unreachable_mentions(session, ticket, body) == sorted(
+        [f"@{outsider_handle}", "@personne.inconnue"]
+    )
