@@ -77,6 +77,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/"): page(),
     ("GET", T): Rule("ticket", A.VIEW, referent_redirect=True),
     ("GET", T + "/pieces-jointes/{attachment_id:int}"): ticket(A.DOWNLOAD),
+    ("GET", T + "/pieces-jointes/{attachment_id:int}/apercu"): ticket(A.DOWNLOAD),
+    ("POST", T + "/prendre"): ticket(A.ASSIGN),
     ("POST", "/tickets/lot"): ticket(A.ASSIGN),
     ("GET", "/files/{code:str}"): page(A.USE_CONSOLE),
     ("POST", "/files/{code:str}"): page(A.USE_CONSOLE),
