@@ -21,8 +21,8 @@ from knowledge_base.fuzzy import Vocabulary
 from knowledge_base.lexicon import ABBREVIATIONS
 from knowledge_base.text import index_term, words
 
-RECENT_TICKETS = 3_000  # tickets whose words make the vocabulary when it is built
-BODY_CHARS = 2_000  # of each message, enough for its topic
+RECENT_TICKETS = 2_000  # tickets whose words make the vocabulary when it is built
+BODY_CHARS = 1_000  # of each message, enough for its topic
 MAX_ALTERNATIVES = 4
 
 
