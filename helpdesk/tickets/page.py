@@ -12,7 +12,6 @@ from helpdesk.auth.preferences import open_panels
 from helpdesk.kb.index import LiveIndex
 from helpdesk.policy import Action, may
 from helpdesk.tickets import (
-    canned,
     conversation_view,
     drafts,
     lifecycle,
@@ -84,7 +83,6 @@ def ticket_context(
         "next_statuses": lifecycle.next_statuses(ticket.status) if may_act else [],
         "targets": targets,
         "members": queries.queue_members(session, ticket.queue_id) if may_act else [],
-        "canned_responses": canned.available(session, agent=agent) if may_act else [],
         "procedures": CATALOG,
         "priorities": PRIORITY_LABELS,
         "draft": draft,
