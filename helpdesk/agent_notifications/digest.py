@@ -61,6 +61,8 @@ def unread_since(
         .order_by(col(AgentNotification.id))
         .limit(DIGEST_MAX_ITEMS)
     )
+    if preferences.email_muted:
+        query = query.where(col(AgentNotification.kind).not_in(preferences.email_muted))
     if preferences.last_digest_at is not None:
         query = query.where(col(AgentNotification.created_at) > preferences.last_digest_at)
     return [(row, ticket) for row, ticket in session.exec(query).all()]

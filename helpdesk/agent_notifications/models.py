@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from helpdesk.db import timestamp_column
@@ -43,4 +43,6 @@ class NotificationSettings(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     agent_id: int = Field(foreign_key="agent.id", unique=True)
     email_mode: str = Field(default="none", max_length=10)
+    # Kinds the agent does not want by e-mail (still in the console); empty: every kind.
+    email_muted: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     last_digest_at: datetime | None = timestamp_column()

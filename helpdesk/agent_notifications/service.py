@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from helpdesk.agent_notifications.kinds import EmailMode
+from helpdesk.agent_notifications.kinds import EmailMode, NotificationKind
 from helpdesk.agent_notifications.mails import notification_mail
 from helpdesk.agent_notifications.models import AgentNotification, NotificationSettings
 from helpdesk.agent_notifications.recipients import Notice, for_event, for_message
@@ -56,7 +56,7 @@ def deliver(session: Session, settings: Settings, ticket: Ticket, notices: list[
             detail=notice.detail,
         )
         session.add(row)
-        if email_mode(session, notice.agent) == EmailMode.IMMEDIATE:
+        if wants_email(session, notice.agent, notice.kind, EmailMode.IMMEDIATE):
             subject, body = notification_mail(settings, notice.agent, ticket, row)
             queue_mail(
                 session,
@@ -138,12 +138,35 @@ def email_mode(session: Session, agent: Agent) -> str:
     return settings.email_mode if settings else EmailMode.NONE
 
 
-def set_email_mode(session: Session, agent: Agent, *, mode: str) -> str:
-    """Record the agent's e-mail choice; an unknown choice is refused beside the field."""
+def wants_email(session: Session, agent: Agent, kind: str, mode: EmailMode) -> bool:
+    """Whether the agent wants this kind of notification by e-mail in this mode."""
+    settings = _settings_of(session, agent)
+    return settings is not None and settings.email_mode == mode and kind not in settings.email_muted
+
+
+def emailed_kinds(session: Session, agent: Agent) -> list[str]:
+    """The kinds the agent receives by e-mail (when e-mails are on): all but the muted."""
+    settings = _settings_of(session, agent)
+    muted = settings.email_muted if settings else []
+    return [kind.value for kind in NotificationKind if kind.value not in muted]
+
+
+def set_email_mode(
+    session: Session, agent: Agent, *, mode: str, kinds: list[str] | None = None
+) -> str:
+    """Record the agent's e-mail choice (and the kinds it covers, None: all); an unknown
+    choice is refused beside its field."""
+    known = {k.value for k in NotificationKind}
+    wanted = known if kinds is None else set(kinds)
+    errors = {}
     if mode not in {m.value for m in EmailMode}:
+        errors["email_mode"] = "Choisissez une option dans la liste."
+    if not wanted <= known:
+        errors["email_kinds"] = "Cochez seulement des cas de la liste."
+    if errors:
         raise ValidationFailedError(
-            "Choisissez l'une des trois façons de recevoir les courriels.",
-            field_errors={"email_mode": "Choisissez une option dans la liste."},
+            "Vos préférences n'ont pas été enregistrées : corrigez le choix signalé.",
+            field_errors=errors,
         )
     settings = _settings_of(session, agent)
     if settings is None:
@@ -152,6 +175,7 @@ def set_email_mode(session: Session, agent: Agent, *, mode: str) -> str:
     if mode == EmailMode.DIGEST and settings.email_mode != EmailMode.DIGEST:
         settings.last_digest_at = utcnow()  # the first digest covers what comes from now on
     settings.email_mode = mode
+    settings.email_muted = sorted(known - wanted)
     return mode
 
 

@@ -10,23 +10,24 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from helpdesk.agent_notifications import service
-from helpdesk.agent_notifications.kinds import EMAIL_MODE_LABELS, kind_label
+from helpdesk.agent_notifications.kinds import EMAIL_MODE_LABELS, KIND_LABELS, kind_label
 from helpdesk.auth.models import Agent
 from helpdesk.db import attempt
 from helpdesk.errors import NotFoundError, ValidationFailedError
 from helpdesk.policy import Action, ensure
 from helpdesk.web.dependencies import CurrentAgent, DbSession
 from helpdesk.web.flash import flash_of, flash_redirect
-from helpdesk.web.forms import WebForm
+from helpdesk.web.forms import FormModel
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 MAX_PAGE = 100_000
 
 
-class PreferencesForm(WebForm):
-    """The e-mail choice: none, immediate or digest."""
+class PreferencesForm(FormModel):
+    """The e-mail choice (none, immediate or digest) and the kinds of notification it covers."""
 
     email_mode: str = ""
+    email_kinds: list[str] = []
 
 
 class NotificationController(Controller):
@@ -86,7 +87,9 @@ class NotificationController(Controller):
         ensure(db_session, agent, Action.USE_CONSOLE)
         try:
             with attempt(db_session):
-                mode = service.set_email_mode(db_session, agent, mode=data.email_mode)
+                mode = service.set_email_mode(
+                    db_session, agent, mode=data.email_mode, kinds=data.email_kinds
+                )
         except ValidationFailedError as error:
             context = _context(db_session, agent, page="", form=data)
             context.update(errors=error.field_errors, flash=flash_of(str(error), kind="error"))
@@ -104,6 +107,7 @@ def _context(
     rows, pages = service.page_of(db_session, agent, page=min(wanted, MAX_PAGE))
     current = min(max(wanted, 1), pages)
     mode = form.email_mode if form else service.email_mode(db_session, agent)
+    kinds = form.email_kinds if form else service.emailed_kinds(db_session, agent)
     return {
         "agent": agent,
         "nav": "notifications",
@@ -113,6 +117,8 @@ def _context(
         "unread": service.unread_count(db_session, agent),
         "email_mode": mode,
         "email_modes": EMAIL_MODE_LABELS,
+        "email_kinds": kinds,
+        "kind_labels": KIND_LABELS,
         "kind_label": kind_label,
         "errors": {},
     }

@@ -11,9 +11,11 @@ from sqlmodel import Session, col, select
 from helpdesk.agent_notifications.digest import send_digests
 from helpdesk.agent_notifications.models import AgentNotification, NotificationSettings
 from helpdesk.agent_notifications.service import email_mode, mark_all_read, set_email_mode
+from helpdesk.auth.models import Role
 from helpdesk.config import Settings
 from helpdesk.errors import ValidationFailedError
 from helpdesk.notifications.models import OutgoingMail
+from helpdesk.tickets.service import assign
 
 from factories import make_agent, make_ticket
 
@@ -102,4 +104,26 @@ def test_an_unknown_choice_is_refused_and_changes_nothing(session: Session):
     with pytest.raises(ValidationFailedError) as refused:
         set_email_mode(session, agent, mode="hourly")
     assert "email_mode" in refused.value.field_errors
+    with pytest.raises(ValidationFailedError) as refused:
+        set_email_mode(session, agent, mode="digest", kinds=["assigned", "<script>"])
+    assert "email_kinds" in refused.value.field_errors
     assert email_mode(session, agent) == "immediate"
+
+
+def test_kinds_left_unchecked_stay_in_the_console_only(session: Session, run_derive: RunJobs):
+    supervisor = make_agent(session, role=Role.SUPERVISOR)
+    agent = make_agent(session)
+    set_email_mode(session, agent, mode="immediate", kinds=["assigned"])
+    session.commit()
+    ticket = make_ticket(session)
+    session.commit()
+    run_derive()
+    assign(session, ticket_id=ticket.id, assignee_id=agent.id, actor=supervisor)  # type: ignore[arg-type]
+    session.commit()
+    run_derive()
+
+    [mail] = _mails_to(session, agent.email)  # the arrival in the queue was not mailed
+    assert "Ticket qui vous est attribué" in mail.subject
+    session.expire_all()
+    kinds = {row.kind for row in session.exec(select(AgentNotification))}
+    assert {"queue_arrival", "assigned"} <= kinds  # both are in the console

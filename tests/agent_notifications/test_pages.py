@@ -102,10 +102,15 @@ def test_preferences_are_saved_with_a_confirmation_or_refused_beside_the_field(w
     web.sign_in(agent.email)
 
     saved = web.post_form(
-        "/notifications/preferences", {"email_mode": "digest"}, page="/notifications"
+        "/notifications/preferences",
+        {"email_mode": "digest", "email_kinds": ["mention", "sla_breached"]},
+        page="/notifications",
     )
     assert saved.status_code == 303
-    assert "Préférences enregistrées" in web.client.get("/notifications").text
+    page = web.client.get("/notifications").text
+    assert "Préférences enregistrées" in page
+    assert re.search(r'value="mention"\s+checked', page)
+    assert not re.search(r'value="queue_arrival"\s+checked', page)
 
     refused = web.post_form(
         "/notifications/preferences", {"email_mode": "chaque-minute"}, page="/notifications"

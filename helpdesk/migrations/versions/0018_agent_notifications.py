@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("agent_id", sa.Integer(), nullable=False),
         sa.Column("email_mode", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("email_muted", sa.JSON(), nullable=False),
         sa.Column("last_digest_at", helpdesk.db.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["agent_id"], ["agent.id"]),
         sa.PrimaryKeyConstraint("id"),
