@@ -139,3 +139,36 @@ def test_ticket_page_keys_pick_the_note_and_open_the_hand_over_on_its_queue_fiel
     expect(page.get_by_role("dialog").filter(has=page.locator("#to_queue"))).to_be_visible()
     page.keyboard.press("j")  # a window is open: no shortcut
     assert re.search(r"/tickets/\d+$", page.url)
+
+
+FOCUS_SHOWN = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return "body";
+  const rect = e.getBoundingClientRect();
+  // DSFR draws some rings on the element, some on its ::before (enlarged links).
+  const ring = style => (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0)
+    || (style.boxShadow && style.boxShadow !== "none");
+  const outlined = ring(getComputedStyle(e)) || ring(getComputedStyle(e, "::before"));
+  const ringed = ring(getComputedStyle(e, "::after"));
+  if (rect.width === 0 || rect.height === 0) return "invisible " + e.outerHTML.slice(0, 120);
+  return outlined || ringed ? "" : "no focus ring " + e.outerHTML.slice(0, 120);
+}"""
+
+
+@pytest.mark.parametrize("path", ["/files/ccc", "{ticket}"])
+def test_tabbing_through_a_page_always_shows_where_the_focus_is(page: Page, live_server, path):
+    sign_in(page, live_server.url)
+    if path == "{ticket}":
+        page.goto(f"{live_server.url}/files/ccc")
+        page.locator("main [data-row-link]").first.click()
+        expect(page).to_have_url(re.compile(r"/tickets/\d+$"))
+    else:
+        page.goto(f"{live_server.url}{path}")
+    page.wait_for_load_state("networkidle")
+    problems = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        problem = page.evaluate(FOCUS_SHOWN)
+        if problem and problem != "body":
+            problems.append(problem)
+    assert problems == []
