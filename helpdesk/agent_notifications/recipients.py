@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from helpdesk.agent_notifications.kinds import NotificationKind as K
 from helpdesk.agent_notifications.mentions import handles_of, mentioned_agents, mentioned_handles
 from helpdesk.auth.models import Agent, Role
-from helpdesk.policy import Action, holders_of, may
+from helpdesk.policy import Action, holders_of, may, may_do
 from helpdesk.policy.tickets import works_queue
 from helpdesk.tickets.events import EventKind
 from helpdesk.tickets.models import (
@@ -140,12 +140,14 @@ def _allowed(
     source: str,
     detail: str,
 ) -> list[Notice]:
-    """Notices for the agents who are not the actor and may see the ticket, once each."""
+    """Notices for the console's agents who are not the actor and may see the ticket, once each."""
     seen: set[int | None] = {actor_id} if actor_id is not None else set()
     notices = []
     for agent in agents:
         if agent.id in seen or not may(session, agent, Action.VIEW, ticket):
             continue
+        if not may_do(session, agent, Action.USE_CONSOLE):
+            continue  # référents follow their site's tickets in their own space
         seen.add(agent.id)
         notices.append(Notice(agent=agent, kind=kind, source=source, detail=detail))
     return notices

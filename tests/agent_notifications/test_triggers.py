@@ -222,3 +222,30 @@ def test_the_author_can_be_told_which_mentions_reach_nobody(session: Session):
     assert unreachable_mentions(session, ticket, body) == sorted(
         [f"@{outsider_handle}", "@personne.inconnue"]
     )
+
+
+def test_a_referent_mentioned_on_their_sites_ticket_is_not_paged_in_a_console_they_lack(
+    session: Session, run_derive: RunJobs, notified: Notified
+):
+    from helpdesk.auth.models import Organisation, OrganisationKind
+
+    session.add(Organisation(code="pref-test", name="Préfecture", kind=OrganisationKind.PREFECTURE))
+    session.flush()
+    referent = make_agent(
+        session, role=Role.REFERENT, organisation="pref-test", queues=(), site="pref-test"
+    )
+    author = make_agent(session)
+    ticket = make_ticket(session, site_id=referent.site_id)
+    session.commit()
+    run_derive()
+    add_message(
+        session,
+        ticket_id=ticket.id,  # type: ignore[arg-type]
+        kind=MessageKind.INTERNAL_NOTE,
+        body=f"Voir avec @{referent.email.split('@')[0]}",
+        actor=author,
+    )
+    session.commit()
+    run_derive()
+
+    assert notified(referent.id) == []
