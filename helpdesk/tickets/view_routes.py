@@ -29,6 +29,13 @@ from helpdesk.tickets.view_service import take_next, view_counts
 from helpdesk.web.dependencies import CurrentAgent, DbSession
 from helpdesk.web.flash import flash_redirect
 
+
+class TakeForm(FiltersForm):
+    """« Prendre le suivant »: the list's filters as shown (search words sealed in `qs`)."""
+
+    qs: str = ""
+
+
 NO_LIST = (
     "Ouvrez d'abord une liste (une vue, une file ou une recherche) : les tickets précédent "
     "et suivant sont ceux de la dernière liste ouverte."
@@ -99,10 +106,12 @@ class WorkViewController(Controller):
         db_session: DbSession,
         agent: CurrentAgent,
         slug: FromPath[str],
+        data: Annotated[TakeForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Response[Any]:
-        """Take the most urgent, then oldest, unassigned ticket of the view and open it."""
+        """Take the most urgent, then oldest, unassigned ticket of the view (as filtered)."""
         ensure(db_session, agent, Action.USE_CONSOLE)
-        filters = QueueFilters(view=_view_or_404(slug), sort=VIEWS[slug].sort)
+        secret = request.app.state.settings.secret
+        filters = parse_filters(secret, data.model_dump(), queue=None, view=_view_or_404(slug))
         return _take(request, db_session, agent, filters, f"/vues/{slug}")
 
     @post("/files/{code:str}/prendre", sync_to_thread=True)
@@ -112,13 +121,15 @@ class WorkViewController(Controller):
         db_session: DbSession,
         agent: CurrentAgent,
         code: FromPath[str],
+        data: Annotated[TakeForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Response[Any]:
-        """Take the most urgent, then oldest, unassigned ticket of the queue and open it."""
+        """Take the most urgent, then oldest, unassigned ticket of the queue (as filtered)."""
         ensure(db_session, agent, Action.USE_CONSOLE)
         queue = next((q for q in visible_queues(db_session, agent) if q.code == code), None)
         if queue is None:
             raise NotFoundError("Cette file n'existe pas ou ne vous est pas accessible.")
-        filters = QueueFilters(queue_id=queue.id, sort="priorite")
+        secret = request.app.state.settings.secret
+        filters = parse_filters(secret, data.model_dump(), queue=queue)
         return _take(request, db_session, agent, filters, f"/files/{code}")
 
     @get("/tickets/{ticket_id:int}/suivant", sync_to_thread=True)
@@ -156,8 +167,9 @@ def _take(
         ticket = take_next(db_session, agent=agent, filters=filters)
     except DomainError as error:
         db_session.rollback()
-        return flash_redirect(back, error.message, kind="error")
+        return flash_redirect(f"{back}?{filters.query_string()}", error.message, kind="error")
     if ticket is None:
+        back = f"{back}?{filters.query_string()}"
         return flash_redirect(back, "Aucun ticket non attribué : la liste est à jour.", kind="info")
     response = flash_redirect(f"/tickets/{ticket.id}", f"Vous avez pris {ticket.reference}.")
     response.set_cookie(list_cookie(request, back, filters.query_string()))

@@ -11,11 +11,12 @@ from helpdesk.tickets import service
 from helpdesk.tickets.builtin_views import VIEWS
 from helpdesk.tickets.counts import cached_agent_counts
 from helpdesk.tickets.listing import QueueFilters, capped_count, list_conditions
-from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.models import Status, Ticket
 from helpdesk.tickets.saved_view_models import SavedView
 from helpdesk.tickets.saved_views import base_target, check_filters, visible_views
 from helpdesk.tickets.view_navigation import first_of
 
+WAITING_FOR_AGENTS = frozenset({Status.NEW.value, Status.OPEN.value, Status.WAITING.value})
 TAKE_ATTEMPTS = 5  # others may take the same tickets at the same moment
 
 
@@ -53,9 +54,10 @@ def view_counts(session: Session, agent: Agent) -> dict[str, int]:
 
 
 def take_next(session: Session, *, agent: Agent, filters: QueueFilters) -> Ticket | None:
-    """Assign to the agent the first unassigned ticket of the list (most urgent, then oldest),
-    through the service; None when there is none left."""
-    unassigned = replace(filters, assigned="personne", sort="priorite", after="")
+    """Assign to the agent the first unassigned ticket in progress of the list (most urgent,
+    then oldest), through the service; None when there is none left."""
+    status = filters.status if filters.status in WAITING_FOR_AGENTS else "actifs"
+    unassigned = replace(filters, assigned="personne", sort="priorite", after="", status=status)
     for _ in range(TAKE_ATTEMPTS):
         candidate = first_of(session, agent=agent, filters=unassigned)
         if candidate is None or candidate.id is None:

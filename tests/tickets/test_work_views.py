@@ -125,6 +125,23 @@ def test_take_next_and_neighbours_through_the_web(any_web: WebClient):
     assert [t.id for t in assigned] == [ids[0]]
 
 
+def test_take_next_keeps_the_lists_filters(any_web: WebClient):
+    web = any_web
+    with web.session() as session:
+        make_agent(session, email="filtre@views.test")
+        make_ticket(session, subject="Étudiant", procedure="etudiant", priority=Priority.URGENT)
+        visitor = make_ticket(session, subject="Visiteur", procedure="visiteur")
+        session.commit()
+    web.sign_in("filtre@views.test")
+    token = web.csrf("/files/ccc")
+    form = {"status": "actifs", "procedure": "visiteur", "_csrf_token": token}
+    taken = web.client.post("/files/ccc/prendre", data=form, follow_redirects=False)
+    assert taken.headers["location"] == f"/tickets/{visitor.id}"
+    again = web.client.post("/files/ccc/prendre", data=form, follow_redirects=False)
+    assert "procedure=visiteur" in again.headers["location"]
+    assert "Aucun ticket non attribué" in web.client.get(again.headers["location"]).text
+
+
 def test_menu_and_home_show_the_counts(any_web: WebClient):
     web = any_web
     with web.session() as session:
