@@ -114,6 +114,11 @@ def test_shortcuts_are_ignored_while_typing_in_a_textarea(page: Page, live_serve
     assert page.url == address
     assert page.evaluate("() => document.activeElement.id") == "body"
 
+    page.locator("h1").first.click()  # out of the field, the same keys work
+    page.keyboard.press("g")
+    page.keyboard.press("l")
+    expect(page).to_have_url(f"{live_server.url}/")
+
 
 def test_ticket_page_keys_pick_the_note_and_open_the_hand_over_on_its_queue_field(
     page: Page, live_server
