@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, col, select
 
 from helpdesk.auth.models import Agent
-from helpdesk.incidents.models import Incident
+from helpdesk.incidents.models import Incident, Notice
 from helpdesk.incidents.schemas import IncidentForm
 from helpdesk.incidents.service import record_incident
 from helpdesk.seed import DEMO_PASSWORD
@@ -160,6 +160,7 @@ CHECKS = [
     Check("article de la base", ADVISOR, "/kb/mot-de-passe-oublie"),
     Check("nouvel article refusé", ADMIN, "/kb/nouveau", _refused_form, refused=True),
     Check("informations", ADVISOR, "/informations/"),
+    Check("une information", REFERENT, "{notice}"),
     Check("disponibilité", ADVISOR, "/disponibilite"),
     Check("liste de la file DP ANEF", DP_AGENT, "/files/dp-anef"),
     Check("incidents", ADMIN, "/incidents/"),
@@ -238,8 +239,13 @@ def places(live_server) -> dict[str, str]:
             )
             incident = record_incident(session, form=form, actor=admin)
             session.commit()
-        assert ticket is not None
-        return {"ticket": f"/tickets/{ticket.id}", "incident": f"/incidents/{incident.id}"}
+        notice = session.exec(select(Notice).where(Notice.incident_id == incident.id)).first()
+        assert ticket is not None and notice is not None
+        return {
+            "ticket": f"/tickets/{ticket.id}",
+            "incident": f"/incidents/{incident.id}",
+            "notice": f"/informations/{notice.id}",
+        }
 
 
 def violations_on(page: Page, base_url: str) -> list[dict[str, Any]]:
