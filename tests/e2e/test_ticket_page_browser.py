@@ -93,6 +93,11 @@ def test_a_teleconseiller_works_a_new_ticket_from_the_action_bar(page: Page, liv
     print(f"\nticket page height at 1280×800: {height} px")
     assert height < 2800  # about 4,200 px before the action bar, modals and panels
     expect(page.get_by_test_id("procedure")).to_have_text("Vie privée et familiale")  # not the code
+    # Every side panel is open (nothing closed yet), the dossier's search within reach.
+    expect(
+        page.locator("[data-testid=side-panels] [data-panel][aria-expanded=true]")
+    ).to_have_count(5)
+    expect(page.get_by_test_id("foreign-number-search")).to_be_visible()
     expect(page.get_by_test_id("message-label")).to_have_text(
         ["Message du demandeur", "Note d'appel"]
     )
@@ -175,7 +180,7 @@ def test_the_answer_from_sdst_goes_down_without_being_retyped(page: Page, live_s
             session.commit()
     _sign_in(page, live_server.url, "agent@dp-anef.demo", ticket.id)
     expect(page.locator("[data-kind=internal_note]").last).to_contain_text("Réponse du SDST")
-    page.get_by_role("button", name="Transmettre").click()
+    page.get_by_test_id("action-bar").get_by_role("button", name="Transmettre").click()
     modal = page.get_by_test_id("handover-modal")
     expect(modal.locator("#to_queue")).to_have_value("ccc")
     expect(modal.locator("#answer")).to_have_value(ANSWER)
