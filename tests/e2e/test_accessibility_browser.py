@@ -36,12 +36,7 @@ BLOCKING = {"serious", "critical"}
 INCIDENT_TITLE = "Téléversement des pièces impossible (contrôle d'accessibilité)"
 
 # (page name, axe rule id) → why it is not fixed yet. Keep it short; remove what is fixed.
-KNOWN: dict[tuple[str, str], str] = {
-    ("ticket, transmission refusée", "erreur-non-reliee"): (
-        "templates/tickets/ticket.html: the hand-over fields (reason, checked, question, answer) "
-        "need {{ described_by(handover_errors, name) }} (templates/_field_error.html)"
-    ),
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 # A refused field's message must be tied to it (aria-describedby) in a group in error (DSFR).
 UNLINKED_ERRORS = """() => Array.from(document.querySelectorAll(
