@@ -4,10 +4,11 @@ on the page, replies that set the status, previews, and the answer passed down t
 from __future__ import annotations
 
 import base64
+import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
 from helpdesk.auth.models import Agent
@@ -52,6 +53,7 @@ def _sign_in(page: Page, base_url: str, email: str, ticket_id: int) -> None:
     page.get_by_label("Adresse électronique").fill(email)
     page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    expect(page).not_to_have_url(re.compile(r"/connexion"))
     page.goto(f"{base_url}/tickets/{ticket_id}")
 
 
@@ -197,3 +199,22 @@ def test_the_answer_from_sdst_goes_down_without_being_retyped(page: Page, live_s
     expect(page.get_by_test_id("flash")).to_have_text("Réponse envoyée à l'usager")
     expect(page.get_by_test_id("answer-received")).to_have_count(0)
     expect(page.locator("[data-kind=public_reply]").last).to_contain_text(ANSWER)
+
+
+def test_without_javascript_every_form_is_in_the_page_and_says_what_it_does(
+    browser: Browser, live_server
+):
+    ticket = _new_ticket(live_server, "Sans JavaScript")
+    context = browser.new_context(locale="fr-FR", java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    _sign_in(page, live_server.url, "conseiller@ccc.demo", ticket.id)
+    for testid in ("assign-form", "status-form", "handover-form", "merge-form", "link-form"):
+        expect(page.get_by_test_id(testid)).to_be_visible()
+    expect(page.get_by_test_id("handover-form").locator("#answer")).to_be_visible()  # all fields
+    expect(page.locator("#kind-reply")).to_be_hidden()  # the buttons say the kind
+    page.locator("#body").fill("Dossier vérifié, en attente du retour de l'usager.")
+    page.get_by_role("button", name="Enregistrer la note interne").click()
+    expect(page.get_by_test_id("flash")).to_have_text("Note interne enregistrée")
+    expect(page.locator("[data-kind=internal_note]").last).to_contain_text("Dossier vérifié")
+    context.close()
